@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Cfcd.Cli.Commands;
+
+namespace Cfcd.Cli;
+
+/// <summary>The `cfcd` command line: verbs, parsing, and the mapping of failures to exit codes.</summary>
+public static class CfcdCli
+{
+    // A plain Command named "cfcd" rather than RootCommand, whose name is the host executable's (testhost in tests).
+    public static Command Build(CliConsole console) => new("cfcd", "cfcd: train, extract and evaluate CFCD landmark retrieval models (TorchSharp).")
+    {
+        new HelpOption { Recursive = true },
+        new VersionOption(),
+        TrainCommand.Create(console),
+        ScoreCommand.Create(console),
+        ExtractCommand.Create(console),
+        EvalCommand.Create(console),
+        SynthCommand.Create(console),
+        DemoCommand.Create(console),
+        ImportWeightsCommand.Create(console),
+        InfoCommand.Create(console),
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+    {
+        var console = new CliConsole(output, error);
+        var parse = Build(console).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var command = parse.CommandResult.Command;
+            string verb = command.Parents.Any() ? $"cfcd {command.Name}" : "cfcd";
+            foreach (var problem in parse.Errors)
+                await error.WriteLineAsync($"{verb}: {OneLine(problem.Message)}");
+            await error.WriteLineAsync($"Run '{verb} --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        return await parse.InvokeAsync(invocation, cancellation);
+    }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

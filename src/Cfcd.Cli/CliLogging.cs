@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+using Serilog.Extensions.Logging;
+
+namespace Cfcd.Cli;
+
+/// <summary>
+/// The CLI's choice of log sinks: Serilog to stderr (stdout carries results such as tables), and to
+/// `train.log` in the run folder when there is one. The library only sees Microsoft.Extensions.Logging.
+/// </summary>
+public static class CliLogging
+{
+    public const string LogFileName = "train.log";
+
+    public static ILoggerFactory Create(bool verbose, string? runFolder = null)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
+            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
+                standardErrorFromLevel: LogEventLevel.Verbose);
+        if (runFolder != null)
+        {
+            Directory.CreateDirectory(runFolder);
+            configuration = configuration.WriteTo.File(Path.Combine(runFolder, LogFileName),
+                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        }
+        return new SerilogLoggerFactory(configuration.CreateLogger(), dispose: true);
+    }
+}

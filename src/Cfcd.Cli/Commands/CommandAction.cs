@@ -1,0 +1,38 @@
+using System.CommandLine;
+
+namespace Cfcd.Cli.Commands;
+
+/// <summary>Runs a verb's body and turns its failures into one line on stderr and an exit code.</summary>
+internal static class CommandAction
+{
+    public static void Set(Command command, CliConsole console, Func<ParseResult, CancellationToken, Task<int>> body)
+    {
+        command.SetAction(async (parse, cancellation) =>
+        {
+            try
+            {
+                return await body(parse, cancellation);
+            }
+            catch (InputException error)
+            {
+                await console.Error.WriteLineAsync($"cfcd {command.Name}: {error.Message}");
+                return ExitCodes.BadInput;
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                await console.Error.WriteLineAsync($"cfcd {command.Name}: cancelled");
+                return ExitCodes.Cancelled;
+            }
+        });
+    }
+
+    public static void Set(Command command, CliConsole console, Func<ParseResult, int> body) =>
+        Set(command, console, (parse, _) => Task.FromResult(body(parse)));
+
+    /// <summary>For verbs whose capability lands in a later issue: say so, write nothing, exit non-zero.</summary>
+    public static int NotAvailable(CliConsole console, string verb, string capability)
+    {
+        console.Error.WriteLine($"cfcd {verb}: {capability} is not implemented in this build yet; nothing was done.");
+        return ExitCodes.NotAvailable;
+    }
+}

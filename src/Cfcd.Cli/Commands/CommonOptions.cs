@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Cfcd.Config;
+
+namespace Cfcd.Cli.Commands;
+
+/// <summary>Options that several verbs share, so they read and behave the same everywhere.</summary>
+internal static class CommonOptions
+{
+    public static Option<FileInfo> Config() => new("--config")
+    {
+        Description = "YAML config file (see configs/).",
+        Required = true,
+    };
+
+    public static Option<string[]> Set() => new("--set")
+    {
+        Description = "Override a config value, e.g. --set optim.base_lr=0.01 (repeatable; the value is YAML).",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static Option<FileInfo> Weights(bool required = true) => new("--weights")
+    {
+        Description = "Model weights: cfcd .safetensors, a CFCD/pycls .pyth checkpoint or a torchvision state dict.",
+        Required = required,
+    };
+
+    public static Option<string> Device() => new Option<string>("--device")
+    {
+        Description = "cpu or cuda (default: cuda when available, else cpu).",
+    }.AcceptOnlyFromAmong("cpu", "cuda");
+
+    public static Option<string> Scales() => new("--scales")
+    {
+        Description = "Comma-separated extraction scales.",
+        DefaultValueFactory = _ => "0.3535,0.5,0.7071,1,1.4142",
+    };
+
+    /// <summary>Loads the config named by --config with the --set overrides applied and validated.</summary>
+    public static CfcdConfig LoadConfig(ParseResult parse, Option<FileInfo> config, Option<string[]> set) =>
+        // FileInfo.ToString() is the path as the user typed it, which is what error messages should name.
+        ConfigLoader.Load(parse.GetValue(config)!.ToString(), parse.GetValue(set) ?? []);
+}

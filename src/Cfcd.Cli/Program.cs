@@ -1,0 +1,3 @@
+using Cfcd.Cli;
+
+return await CfcdCli.RunAsync(args, Console.Out, Console.Error);

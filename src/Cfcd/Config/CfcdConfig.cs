@@ -1,0 +1,149 @@
+namespace Cfcd.Config;
+
+// The typed configuration of a run. YAML keys are the snake_case forms of these property names
+// (`descriptor_dim` for DescriptorDim). Defaults are the paper recipe for ResNet-50 stage 1
+// (shared/design/method.md sections 1 to 4); the files in configs/ spell them out.
+
+public sealed record CfcdConfig
+{
+    public ModelConfig Model { get; init; } = new();
+    public DataConfig Data { get; init; } = new();
+    public SamplerConfig Sampler { get; init; } = new();
+    public OptimConfig Optim { get; init; } = new();
+    public TrainConfig Train { get; init; } = new();
+    public LossConfig Loss { get; init; } = new();
+    public DcInetConfig Dcinet { get; init; } = new();
+}
+
+public enum ChannelOrder { Bgr, Rgb }
+
+public sealed record ModelConfig
+{
+    /// <summary>ResNet depth: 18, 34, 50, 101 or 152.</summary>
+    public int Depth { get; init; } = 50;
+    /// <summary>Channels of the stem and first stage (64 for the standard ResNet; smaller for CPU smoke runs).</summary>
+    public int Width { get; init; } = 64;
+    public int DescriptorDim { get; init; } = 512;
+    public double GemP { get; init; } = 3.0;
+    public bool GemLearnable { get; init; }
+    public bool ZeroInitLastBn { get; init; } = true;
+    /// <summary>Initial weights: cfcd safetensors, a pycls / CFCD `.pyth` or a torchvision state dict. Null: random.</summary>
+    public string? Weights { get; init; }
+    /// <summary>Input convention of the weights; pycls / CFCD weights are BGR with these statistics.</summary>
+    public ChannelOrder ChannelOrder { get; init; } = ChannelOrder.Bgr;
+    public double[] Mean { get; init; } = [0.406, 0.456, 0.485];
+    public double[] Std { get; init; } = [0.225, 0.224, 0.229];
+}
+
+public sealed record DataConfig
+{
+    /// <summary>Folder the image paths of the lists are relative to.</summary>
+    public string Root { get; init; } = "data/gldv2";
+    /// <summary>Training list in the CFCD format: `relative/path.jpg label` per line.</summary>
+    public string TrainList { get; init; } = "data/gldv2/train_list.txt";
+    public string? ValList { get; init; } = "data/gldv2/val_list.txt";
+    /// <summary>Side of the square training crop.</summary>
+    public int ImageSize { get; init; } = 512;
+    /// <summary>Validation: short side resized to this, then a centre crop of image_size.</summary>
+    public int ValResize { get; init; } = 512;
+    public double[] CropArea { get; init; } = [0.08, 1.0];
+    public double[] CropAspect { get; init; } = [0.75, 4.0 / 3.0];
+    public double FlipProbability { get; init; } = 0.5;
+    public double LightingSigma { get; init; } = 0.1;
+    public int Workers { get; init; } = 8;
+    public int Prefetch { get; init; } = 4;
+    /// <summary>Fraction of unreadable images per epoch above which the run stops.</summary>
+    public double MaxFailureRate { get; init; } = 0.001;
+}
+
+public enum SamplerKind { Random, ClassBalanced, HardNegative }
+
+public sealed record SamplerConfig
+{
+    public SamplerKind Kind { get; init; } = SamplerKind.Random;
+    /// <summary>Stage-1 score file (`path true predicted score` per line) for the hard-negative tuple sampler.</summary>
+    public string? Scores { get; init; }
+    /// <summary>Images per tuple: anchor, positive and tuple_size - 2 negatives.</summary>
+    public int TupleSize { get; init; } = 8;
+}
+
+public sealed record OptimConfig
+{
+    public double BaseLr { get; init; } = 0.005;
+    public double Momentum { get; init; } = 0.9;
+    public bool Nesterov { get; init; } = true;
+    public double WeightDecay { get; init; } = 1e-4;
+    public int WarmupEpochs { get; init; } = 5;
+    public double WarmupFactor { get; init; } = 0.1;
+}
+
+public enum Device { Cpu, Cuda }
+
+public sealed record TrainConfig
+{
+    /// <summary>1: MadaCos only. 2: MadaCos plus the local triplet loss on hard-negative tuples.</summary>
+    public int Stage { get; init; } = 1;
+    public int Epochs { get; init; } = 50;
+    /// <summary>Logical batch: the MadaCos median and the optimiser step cover all of it.</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Images per forward pass when the batch does not fit; 0 means the whole batch at once.</summary>
+    public int MicroBatch { get; init; }
+    /// <summary>BatchNorm statistics over groups of this many images (16 reproduces the paper's per-GPU statistics); 0: off.</summary>
+    public int GhostBn { get; init; } = 16;
+    /// <summary>Stage 2: the stage-1 checkpoint to start from, classifier included.</summary>
+    public string? InitFrom { get; init; }
+    public int Seed { get; init; } = 1;
+    public Device Device { get; init; } = Device.Cuda;
+    public int LogEvery { get; init; } = 20;
+    /// <summary>Besides the last checkpoint, keep every Nth epoch's.</summary>
+    public int KeepEvery { get; init; } = 10;
+}
+
+public enum HeadKind { Madacos, Softmax, Cosface, Arcface }
+
+public sealed record LossConfig
+{
+    public HeadKind Head { get; init; } = HeadKind.Madacos;
+    /// <summary>MadaCos: target probability of the median sample.</summary>
+    public double Alpha { get; init; } = 0.02;
+    /// <summary>CosFace / ArcFace fixed scale and margin.</summary>
+    public double Scale { get; init; } = 30.0;
+    public double Margin { get; init; } = 0.15;
+    /// <summary>Stage 2: lambda, the weight of the local triplet loss (the released code uses 1.0).</summary>
+    public double LocalWeight { get; init; } = 1.0;
+    public double LocalMargin { get; init; } = 0.1;
+    public double LoweRatio { get; init; } = 0.9;
+    /// <summary>Fraction of the positive image's locations, by attention, that may be matched.</summary>
+    public double AttentionKeep { get; init; } = 0.5;
+}
+
+public sealed record DcInetConfig
+{
+    public OlpConfig Olp { get; init; } = new();
+    public HepConfig Hep { get; init; } = new();
+    public CentresConfig Centres { get; init; } = new();
+}
+
+/// <summary>Dynamic feature dictionary with the on-line pairing loss.</summary>
+public sealed record OlpConfig
+{
+    public bool Enabled { get; init; }
+    public int QueueSize { get; init; } = 16384;
+    public double Scale { get; init; } = 30.0;
+    public double Weight { get; init; } = 1.0;
+}
+
+/// <summary>Hard-example-priority softmax over a pool of classes.</summary>
+public sealed record HepConfig
+{
+    public bool Enabled { get; init; }
+    public int TopK { get; init; } = 20;
+    public int PoolSize { get; init; } = 4096;
+}
+
+/// <summary>EMA class centres guiding the HEP pool and, optionally, the tuple sampler's negatives.</summary>
+public sealed record CentresConfig
+{
+    public bool Enabled { get; init; }
+    public double Momentum { get; init; } = 0.5;
+}

@@ -1,0 +1,108 @@
+namespace Cfcd.Config;
+
+/// <summary>Checks the values of a bound config; each problem names its dotted key.</summary>
+public static class ConfigValidator
+{
+    private static readonly int[] Depths = [18, 34, 50, 101, 152];
+
+    public static IEnumerable<(string Key, string Problem)> Problems(CfcdConfig config)
+    {
+        var model = config.Model;
+        if (!Depths.Contains(model.Depth))
+            yield return ("model.depth", $"must be one of {string.Join(", ", Depths)}, got {model.Depth}");
+        if (model.Width < 1)
+            yield return ("model.width", $"must be at least 1, got {model.Width}");
+        if (model.DescriptorDim < 1)
+            yield return ("model.descriptor_dim", $"must be at least 1, got {model.DescriptorDim}");
+        if (!(model.GemP > 0))
+            yield return ("model.gem_p", $"must be positive, got {model.GemP}");
+        if (model.Mean.Length != 3)
+            yield return ("model.mean", $"needs 3 values (one per channel), got {model.Mean.Length}");
+        if (model.Std.Length != 3 || model.Std.Any(value => !(value > 0)))
+            yield return ("model.std", "needs 3 positive values (one per channel)");
+
+        var data = config.Data;
+        if (data.ImageSize < 8)
+            yield return ("data.image_size", $"must be at least 8, got {data.ImageSize}");
+        if (data.ValResize < data.ImageSize)
+            yield return ("data.val_resize", $"must be at least data.image_size ({data.ImageSize}), got {data.ValResize}");
+        if (!IsRange(data.CropArea) || data.CropArea[0] <= 0 || data.CropArea[1] > 1)
+            yield return ("data.crop_area", "must be [min, max] with 0 < min <= max <= 1");
+        if (!IsRange(data.CropAspect) || data.CropAspect[0] <= 0)
+            yield return ("data.crop_aspect", "must be [min, max] with 0 < min <= max");
+        if (!IsProbability(data.FlipProbability))
+            yield return ("data.flip_probability", $"must be in [0, 1], got {data.FlipProbability}");
+        if (!(data.LightingSigma >= 0))
+            yield return ("data.lighting_sigma", $"must be at least 0, got {data.LightingSigma}");
+        if (data.Workers < 1)
+            yield return ("data.workers", $"must be at least 1, got {data.Workers}");
+        if (data.Prefetch < 1)
+            yield return ("data.prefetch", $"must be at least 1, got {data.Prefetch}");
+        if (!IsProbability(data.MaxFailureRate))
+            yield return ("data.max_failure_rate", $"must be in [0, 1], got {data.MaxFailureRate}");
+
+        var optim = config.Optim;
+        if (!(optim.BaseLr > 0))
+            yield return ("optim.base_lr", $"must be positive, got {optim.BaseLr}");
+        if (!(optim.Momentum >= 0 && optim.Momentum < 1))
+            yield return ("optim.momentum", $"must be in [0, 1), got {optim.Momentum}");
+        if (optim.Nesterov && optim.Momentum == 0)
+            yield return ("optim.nesterov", "needs a positive optim.momentum");
+        if (!(optim.WeightDecay >= 0))
+            yield return ("optim.weight_decay", $"must be at least 0, got {optim.WeightDecay}");
+        if (optim.WarmupEpochs < 0)
+            yield return ("optim.warmup_epochs", $"must be at least 0, got {optim.WarmupEpochs}");
+        if (!(optim.WarmupFactor > 0 && optim.WarmupFactor <= 1))
+            yield return ("optim.warmup_factor", $"must be in (0, 1], got {optim.WarmupFactor}");
+
+        var train = config.Train;
+        if (train.Stage is not (1 or 2))
+            yield return ("train.stage", $"must be 1 or 2, got {train.Stage}");
+        if (train.Epochs < 1)
+            yield return ("train.epochs", $"must be at least 1, got {train.Epochs}");
+        if (train.BatchSize < 1)
+            yield return ("train.batch_size", $"must be at least 1, got {train.BatchSize}");
+        if (train.MicroBatch < 0 || (train.MicroBatch > 0 && train.BatchSize % train.MicroBatch != 0))
+            yield return ("train.micro_batch", $"must be 0 or divide train.batch_size ({train.BatchSize}), got {train.MicroBatch}");
+        int forwardBatch = train.MicroBatch > 0 ? train.MicroBatch : train.BatchSize;
+        if (train.GhostBn < 0 || (train.GhostBn > 0 && forwardBatch % train.GhostBn != 0))
+            yield return ("train.ghost_bn", $"must be 0 or divide the forward batch ({forwardBatch}), got {train.GhostBn}");
+        if (train.Stage == 2 && train.BatchSize % config.Sampler.TupleSize != 0)
+            yield return ("train.batch_size", $"stage 2 needs whole tuples: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got {train.BatchSize}");
+        if (train.LogEvery < 1)
+            yield return ("train.log_every", $"must be at least 1, got {train.LogEvery}");
+        if (train.KeepEvery < 1)
+            yield return ("train.keep_every", $"must be at least 1, got {train.KeepEvery}");
+
+        if (config.Sampler.TupleSize < 3)
+            yield return ("sampler.tuple_size", $"needs an anchor, a positive and at least one negative (3 or more), got {config.Sampler.TupleSize}");
+
+        var loss = config.Loss;
+        if (!(loss.Alpha > 0 && loss.Alpha < 1))
+            yield return ("loss.alpha", $"must be in (0, 1), got {loss.Alpha}");
+        if (!(loss.Scale > 0))
+            yield return ("loss.scale", $"must be positive, got {loss.Scale}");
+        if (!(loss.Margin >= 0))
+            yield return ("loss.margin", $"must be at least 0, got {loss.Margin}");
+        if (!(loss.LocalWeight >= 0))
+            yield return ("loss.local_weight", $"must be at least 0, got {loss.LocalWeight}");
+        if (!(loss.LoweRatio > 0 && loss.LoweRatio <= 1))
+            yield return ("loss.lowe_ratio", $"must be in (0, 1], got {loss.LoweRatio}");
+        if (!(loss.AttentionKeep > 0 && loss.AttentionKeep <= 1))
+            yield return ("loss.attention_keep", $"must be in (0, 1], got {loss.AttentionKeep}");
+
+        var dcinet = config.Dcinet;
+        if (dcinet.Olp.QueueSize < 1)
+            yield return ("dcinet.olp.queue_size", $"must be at least 1, got {dcinet.Olp.QueueSize}");
+        if (dcinet.Hep.TopK < 0)
+            yield return ("dcinet.hep.top_k", $"must be at least 0, got {dcinet.Hep.TopK}");
+        if (dcinet.Hep.PoolSize < 1)
+            yield return ("dcinet.hep.pool_size", $"must be at least 1, got {dcinet.Hep.PoolSize}");
+        if (!(dcinet.Centres.Momentum >= 0 && dcinet.Centres.Momentum < 1))
+            yield return ("dcinet.centres.momentum", $"must be in [0, 1), got {dcinet.Centres.Momentum}");
+    }
+
+    private static bool IsRange(double[] range) => range.Length == 2 && range[0] <= range[1];
+
+    private static bool IsProbability(double value) => value >= 0 && value <= 1;
+}

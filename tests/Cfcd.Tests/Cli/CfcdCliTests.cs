@@ -1,0 +1,112 @@
+using Cfcd.Cli;
+using Cfcd.Config;
+
+namespace Cfcd.Tests.Cli;
+
+public class CfcdCliTests
+{
+    private static readonly string[] Verbs = ["train", "score", "extract", "eval", "synth", "demo", "import-weights", "info"];
+
+    [Fact]
+    public void HelpListsEveryVerb()
+    {
+        var result = CliRunner.Run("--help");
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        foreach (string verb in Verbs)
+            Assert.Matches($@"(?m)^\s+{verb}\b", result.Out);
+    }
+
+    [Fact]
+    public void EveryVerbHasHelp()
+    {
+        foreach (string verb in Verbs)
+        {
+            var result = CliRunner.Run(verb, "--help");
+            Assert.Equal(ExitCodes.Success, result.ExitCode);
+            Assert.Contains($"cfcd {verb}", result.Out);
+        }
+    }
+
+    [Fact]
+    public void InfoPrintsVersionsAndATensorResult()
+    {
+        var result = CliRunner.Run("info");
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Matches(@"(?m)^libtorch\s+2\.10", result.Out);
+        Assert.Matches(@"(?m)^TorchSharp\s+0\.107\.0", result.Out);
+        Assert.Matches(@"(?m)^cfcd\s+\d+\.\d+\.\d+", result.Out);
+        Assert.Matches(@"(?m)^threads\s+\d+ torch threads", result.Out);
+        Assert.Matches(@"(?m)^cuda\s+", result.Out);
+        Assert.Contains("= [[6, 6], [6, 6]]", result.Out);
+    }
+
+    [Theory]
+    [InlineData("model:\n  dept: 50\n", ":2:3: unknown key 'model.dept'")]
+    [InlineData("train:\n  epochs: many\n", ":2:11: key 'train.epochs' expects an integer, got 'many'")]
+    [InlineData("train: [1,\n", ":3:1: invalid YAML")]
+    public void BadConfigIsOneLineAndExitCode2(string yaml, string expectedAfterPath)
+    {
+        string path = Path.Combine(TestPaths.NewTempFolder(), "cfg.yaml");
+        File.WriteAllText(path, yaml);
+        var result = CliRunner.Run("train", "--config", path);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith($"cfcd train: {path}{expectedAfterPath}", result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void MissingConfigFileIsExitCode2()
+    {
+        var result = CliRunner.Run("train", "--config", "/nonexistent/x.yaml");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith("cfcd train: /nonexistent/x.yaml: cannot read the config file", result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void BadOverrideIsExitCode2()
+    {
+        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set", "train.epochs=x");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Equal("cfcd train: --set train.epochs=x: key 'train.epochs' expects an integer, got 'x'", result.Error.TrimEnd());
+    }
+
+    [Fact]
+    public void DryRunPrintsTheResolvedConfig()
+    {
+        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set", "train.epochs=7", "--dry-run");
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var resolved = ConfigLoader.Parse(result.Out, "stdout");
+        Assert.Equal(7, resolved.Train.Epochs);
+        Assert.Equal(18, resolved.Model.Depth);
+    }
+
+    [Fact]
+    public void UsageErrorsAreExitCode2()
+    {
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("bogus").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("train").ExitCode);
+        var result = CliRunner.Run("eval", "nowhere", "--query", "q.npy", "--db", "d.npy");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith("cfcd eval: Argument 'nowhere' not recognized. Must be one of: 'roxford5k'", result.Error);
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "roxford", "--query", "q.npy").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("extract", "--weights", "w", "--out", "o").ExitCode);
+    }
+
+    [Theory]
+    [InlineData("train --config {smoke}")]
+    [InlineData("score --config {smoke} --weights w.safetensors --out s.txt")]
+    [InlineData("extract --weights w.safetensors --images list.txt --out o.npy")]
+    [InlineData("eval roxford --query q.npy --db d.npy")]
+    [InlineData("synth --out synth")]
+    [InlineData("demo")]
+    [InlineData("import-weights --from a.pyth --out b.safetensors")]
+    public void VerbsNotYetBuiltSaySoAndExitNonZero(string commandLine)
+    {
+        string[] args = commandLine.Replace("{smoke}", Path.Combine(TestPaths.Configs, "smoke.yaml")).Split(' ');
+        var result = CliRunner.Run(args);
+        Assert.Equal(ExitCodes.NotAvailable, result.ExitCode);
+        Assert.Contains("is not implemented in this build yet", result.Error);
+        Assert.Empty(result.Out);
+    }
+}
