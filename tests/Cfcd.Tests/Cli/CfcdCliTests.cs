@@ -43,7 +43,7 @@ public class CfcdCliTests
     [Theory]
     [InlineData("model:\n  dept: 50\n", ":2:3: unknown key 'model.dept'")]
     [InlineData("train:\n  epochs: many\n", ":2:11: key 'train.epochs' expects an integer, got 'many'")]
-    [InlineData("train: [1,\n", ":3:1: invalid YAML")]
+    [InlineData("train: [1,\n", ":2:1: invalid YAML")]
     public void BadConfigIsOneLineAndExitCode2(string yaml, string expectedAfterPath)
     {
         string path = Path.Combine(TestPaths.NewTempFolder(), "cfg.yaml");
