@@ -13,6 +13,10 @@ internal static class TestPaths
 
     public static string SharedData => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
 
+    public static string RevisitopGroundTruth(string dataset) => Path.Combine(SharedData, "revisitop", $"gnd_{dataset}.pkl");
+
+    public static string Fixture(params string[] parts) => Path.Combine([RepositoryRoot, "tests", "Cfcd.Tests", "Fixtures", .. parts]);
+
     /// <summary>A fresh empty folder under the system temp folder.</summary>
     public static string NewTempFolder()
     {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Cfcd.IO;
+using Cfcd.Retrieval;
 
 namespace Cfcd.Cli.Commands;
 
@@ -9,7 +11,7 @@ internal static class EvalCommand
         var dataset = new Argument<string>("dataset")
         {
             Description = "roxford5k (alias roxford) or rparis6k (alias rparis).",
-        }.AcceptOnlyFromAmong("roxford5k", "roxford", "rparis6k", "rparis");
+        }.AcceptOnlyFromAmong([.. RevisitedDatasets.Aliases.Keys]);
         var features = new Option<DirectoryInfo>("--features") { Description = "Folder with <dataset>_query.npy and <dataset>_db.npy (as written by extract)." };
         var query = new Option<FileInfo>("--query") { Description = "Query descriptors, float32 [70, D], in qimlist order." };
         var database = new Option<FileInfo>("--db") { Description = "Database descriptors, float32 [N, D], in imlist order." };
@@ -27,8 +29,41 @@ internal static class EvalCommand
             bool hasPair = result.GetResult(query) is not null && result.GetResult(database) is not null;
             if (hasFeatures == hasPair)
                 result.AddError("give either --features DIR or both --query Q.npy and --db D.npy");
+            if (result.GetResult(groundTruth) is null && result.GetResult(dataRoot) is null)
+                result.AddError("give --gnd FILE or --data-root DIR to find the ground truth");
         });
-        CommandAction.Set(command, console, _ => CommandAction.NotAvailable(console, command.Name, "revisited evaluation"));
+        CommandAction.Set(command, console, (parse, cancellation) =>
+        {
+            string name = RevisitedDatasets.Canonical(parse.GetValue(dataset)!);
+            string groundTruthPath = parse.GetValue(groundTruth)?.ToString() ?? RevisitedDatasets.FindGroundTruth(parse.GetValue(dataRoot)!.ToString(), name);
+            string featureFolder = parse.GetValue(features)?.ToString() ?? "";
+            string queryPath = parse.GetValue(query)?.ToString() ?? Path.Combine(featureFolder, $"{name}_query.npy");
+            string databasePath = parse.GetValue(database)?.ToString() ?? Path.Combine(featureFolder, $"{name}_db.npy");
+            string? distractorPath = parse.GetValue(distractors)?.ToString();
+
+            var gnd = GroundTruth.Load(groundTruthPath);
+            long rows = gnd.DatabaseNames.Count + (distractorPath != null ? Npy.ReadHeader(distractorPath).Rows : 0);
+            var result = RevisitedEvaluation.Run(name, gnd, queryPath, databasePath, distractorPath,
+                new ConsoleProgress(console.Error, "eval", rows), cancellation);
+
+            WriteTable(console.Out, result);
+            if (parse.GetValue(json) is { } jsonFile)
+            {
+                string temporary = jsonFile.FullName + ".tmp";
+                File.WriteAllText(temporary, result.ToJson() + "\n");
+                File.Move(temporary, jsonFile.FullName, overwrite: true);
+            }
+            return Task.FromResult(ExitCodes.Success);
+        });
         return command;
+    }
+
+    public static void WriteTable(TextWriter output, EvaluationResult result)
+    {
+        string distractors = result.Distractors > 0 ? $" + {result.Distractors:N0} distractors" : "";
+        output.WriteLine($"{result.Dataset}: {result.Queries} queries, {result.Database:N0} database images{distractors}");
+        output.WriteLine($"{"",-8}{"mAP",8}" + string.Concat(RevisitedProtocol.Kappas.Select(k => $"{"mP@" + k,8}")) + $"{"queries",9}");
+        foreach (var (setup, scores) in result.Scores)
+            output.WriteLine($"{setup,-8}{scores.MeanAveragePrecision,8:F2}" + string.Concat(scores.MeanPrecisionAt.Select(value => $"{value,8:F2}")) + $"{scores.ScoredQueries,9}");
     }
 }

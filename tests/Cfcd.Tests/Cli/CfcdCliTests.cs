@@ -86,10 +86,11 @@ public class CfcdCliTests
     {
         Assert.Equal(ExitCodes.BadInput, CliRunner.Run("bogus").ExitCode);
         Assert.Equal(ExitCodes.BadInput, CliRunner.Run("train").ExitCode);
-        var result = CliRunner.Run("eval", "nowhere", "--query", "q.npy", "--db", "d.npy");
+        var result = CliRunner.Run("eval", "nowhere", "--query", "q.npy", "--db", "d.npy", "--gnd", "g.pkl");
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.StartsWith("cfcd eval: Argument 'nowhere' not recognized. Must be one of: 'roxford5k'", result.Error);
-        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "roxford", "--query", "q.npy").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "roxford", "--query", "q.npy", "--gnd", "g.pkl").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "roxford", "--query", "q.npy", "--db", "d.npy").ExitCode);
         Assert.Equal(ExitCodes.BadInput, CliRunner.Run("extract", "--weights", "w", "--out", "o").ExitCode);
     }
 
@@ -97,7 +98,6 @@ public class CfcdCliTests
     [InlineData("train --config {smoke}")]
     [InlineData("score --config {smoke} --weights w.safetensors --out s.txt")]
     [InlineData("extract --weights w.safetensors --images list.txt --out o.npy")]
-    [InlineData("eval roxford --query q.npy --db d.npy")]
     [InlineData("synth --out synth")]
     [InlineData("demo")]
     [InlineData("import-weights --from a.pyth --out b.safetensors")]
