@@ -1,4 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
+using Cfcd.Data;
+using Cfcd.IO;
+using Cfcd.Modeling;
+using Cfcd.Native;
+using Cfcd.Retrieval;
 
 namespace Cfcd.Cli.Commands;
 
@@ -22,10 +28,68 @@ internal static class ExtractCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetResult(dataset) is null == result.GetResult(images) is null)
-                result.AddError("give exactly one of --dataset and --images");
+            bool hasImages = result.GetResult(images) is not null;
+            string? datasetName = result.GetResult(dataset)?.GetValueOrDefault<string>();
+            bool wantsDataset = datasetName is not null and not "list";
+            if (wantsDataset == hasImages)
+                result.AddError(datasetName == "list" ? "--dataset list needs --images LIST_OR_DIR" : "give exactly one of --dataset and --images");
         });
-        CommandAction.Set(command, console, _ => CommandAction.NotAvailable(console, command.Name, "descriptor extraction"));
+        CommandAction.Set(command, console, (parse, cancellation) =>
+        {
+            if (parse.GetValue(dataset) is string name && name != "list")
+                return Task.FromResult(CommandAction.NotAvailable(console, command.Name, "extraction of a revisited data set (--dataset)"));
+            var scaleList = ParseScales(parse.GetValue(scales)!);
+            var paths = ImageList.Read(parse.GetValue(images)!);
+            string weightsPath = parse.GetValue(weights)!.ToString();
+            string outputPath = parse.GetValue(output)!;
+            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
+
+            using var networkWeights = NetworkWeights.Load(weightsPath);
+            using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
+            networkWeights.LoadInto(network, weightsPath);
+            var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice);
+            console.Error.WriteLine($"extract: {paths.Count:N0} images, ResNet-{network.Spec.Layout.Depth} {networkWeights.Source} weights ({networkWeights.Convention}), " +
+                                    $"{extractor.Dimension}-d, scales {string.Join(", ", scaleList)}, {computeDevice.type.ToString().ToLowerInvariant()}");
+
+            var failures = new List<string>();
+            var progress = new ConsoleProgress(console.Error, "extract", paths.Count);
+            using (var writer = new NpyWriter(outputPath, paths.Count, extractor.Dimension))
+            {
+                for (int index = 0; index < paths.Count; index++)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    float[] descriptor;
+                    try
+                    {
+                        descriptor = extractor.Extract(ImageDecoder.Decode(paths[index]));
+                    }
+                    catch (InputException unreadable)
+                    {
+                        console.Error.WriteLine($"extract: skipped, row {index} left zero: {unreadable.Message}");
+                        failures.Add(paths[index]);
+                        descriptor = new float[extractor.Dimension];
+                    }
+                    writer.Write(descriptor);
+                    progress.Report(index + 1);
+                }
+                writer.Complete();
+            }
+            string skipped = failures.Count > 0 ? $"; {failures.Count} unreadable images have zero rows" : "";
+            console.Error.WriteLine($"extract: wrote {paths.Count:N0} x {extractor.Dimension} descriptors to {outputPath}{skipped}");
+            return Task.FromResult(ExitCodes.Success);
+        });
         return command;
+    }
+
+    private static double[] ParseScales(string text)
+    {
+        var scales = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) || !(scale > 0) || double.IsInfinity(scale))
+                throw new InputException($"--scales: '{part}' is not a positive number");
+            scales.Add(scale);
+        }
+        return scales.Count > 0 ? [.. scales] : throw new InputException("--scales: no scales given");
     }
 }

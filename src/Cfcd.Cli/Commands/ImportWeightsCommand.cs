@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cfcd.Modeling;
 
 namespace Cfcd.Cli.Commands;
 
@@ -6,13 +7,24 @@ internal static class ImportWeightsCommand
 {
     public static Command Create(CliConsole console)
     {
-        var from = new Option<FileInfo>("--from") { Description = "A CFCD .pyth, pycls ImageNet or torchvision ResNet checkpoint (PyTorch zip format).", Required = true };
+        var from = new Option<FileInfo>("--from") { Description = "A CFCD .pyth, pycls ImageNet or torchvision ResNet checkpoint (PyTorch zip or legacy format).", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "The .safetensors file to write.", Required = true };
         var command = new Command("import-weights", "Convert a PyTorch checkpoint to cfcd safetensors, mapping names and recording channel order and statistics.")
         {
             from, output,
         };
-        CommandAction.Set(command, console, _ => CommandAction.NotAvailable(console, command.Name, "weight import"));
+        CommandAction.Set(command, console, parse =>
+        {
+            string source = parse.GetValue(from)!.ToString();
+            string target = parse.GetValue(output)!.ToString();
+            using var weights = NetworkWeights.Load(source);
+            weights.Save(target);
+            string head = weights.DescriptorDim is int dim ? $", {dim}-d head" : ", backbone only";
+            string classes = weights.Classes > 0 ? $", {weights.Classes:N0}-class classifier" : "";
+            console.Out.WriteLine($"{source}: {weights.Source} weights, ResNet-{weights.Layout.Depth} (width {weights.Layout.Width}){head}{classes}, {weights.Convention}");
+            console.Out.WriteLine($"wrote {weights.Tensors.Count} tensors to {target}");
+            return ExitCodes.Success;
+        });
         return command;
     }
 }

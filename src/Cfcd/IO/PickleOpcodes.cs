@@ -25,6 +25,10 @@ internal static class PickleOpcodes
     public const byte EmptyDict = (byte)'}';
     public const byte BinBytes = (byte)'B';
     public const byte ShortBinBytes = (byte)'C';
+    public const byte Global = (byte)'c';
+    public const byte Reduce = (byte)'R';
+    public const byte Build = (byte)'b';
+    public const byte BinPersId = (byte)'Q';
     public const byte Proto = 0x80;
     public const byte Tuple1 = 0x85;
     public const byte Tuple2 = 0x86;
@@ -34,6 +38,7 @@ internal static class PickleOpcodes
     public const byte Long1 = 0x8a;
     public const byte ShortBinUnicode = 0x8c;
     public const byte BinUnicode8 = 0x8d;
+    public const byte StackGlobal = 0x93;
     public const byte Memoize = 0x94;
     public const byte Frame = 0x95;
 }

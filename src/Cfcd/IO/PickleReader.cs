@@ -6,9 +6,10 @@ using static Cfcd.IO.PickleOpcodes;
 namespace Cfcd.IO;
 
 /// <summary>
-/// A pickle reader (protocols 2 to 5) for plain data only: dict, list, tuple, str, bytes, int, float,
-/// bool, None and the memo. It never imports or calls anything: a GLOBAL, REDUCE or any other opcode it
-/// does not know is an error naming the offset. Values come back as
+/// A pickle reader (protocols 2 to 5) for plain data: dict, list, tuple, str, bytes, int, float, bool, None
+/// and the memo. It never imports or calls anything. Without a resolver, GLOBAL, REDUCE and any other opcode it
+/// does not know are errors naming the offset; with one (<see cref="IPickleResolver"/>), globals, REDUCE, BUILD
+/// and persistent ids are handed to it, and it builds only the objects it knows. Values come back as
 /// <c>Dictionary&lt;object, object?&gt;</c>, <c>List&lt;object?&gt;</c>, <c>object?[]</c> (tuples),
 /// <c>string</c>, <c>byte[]</c>, <c>long</c> (or <c>BigInteger</c>), <c>double</c>, <c>bool</c> and null.
 /// </summary>
@@ -29,7 +30,11 @@ public static class PickleReader
     }
 
     /// <summary>Reads one pickle from <paramref name="data"/>; <paramref name="name"/> is what errors call it.</summary>
-    public static object? Load(ReadOnlySpan<byte> data, string name)
+    public static object? Load(ReadOnlySpan<byte> data, string name, IPickleResolver? resolver = null) =>
+        Load(data, name, resolver, out _);
+
+    /// <summary>Reads the pickle at the start of <paramref name="data"/>; <paramref name="length"/> is how many bytes it took.</summary>
+    public static object? Load(ReadOnlySpan<byte> data, string name, IPickleResolver? resolver, out int length)
     {
         var stack = new List<object?>();
         var marks = new Stack<int>();
@@ -53,6 +58,7 @@ public static class PickleReader
                 case Stop:
                     if (stack.Count != 1 || marks.Count != 0)
                         throw Error(name, offset, "STOP with an unbalanced stack");
+                    length = position;
                     return stack[0];
                 case Mark:
                     marks.Push(stack.Count);
@@ -156,13 +162,63 @@ public static class PickleReader
                 case LongBinGet:
                     stack.Add(Recall(memo, BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, name, offset)), name, offset));
                     break;
-                case (byte)'c':
-                case 0x93:
+                case Global when resolver is not null:
+                    string module = Line(data, ref position, name, offset);
+                    string qualified = Line(data, ref position, name, offset);
+                    stack.Add(Resolve(() => resolver.ResolveGlobal(module, qualified), name, offset));
+                    break;
+                case StackGlobal when resolver is not null:
+                    Pop(stack, name, offset, out object? globalName);
+                    Pop(stack, name, offset, out object? globalModule);
+                    if (globalModule is not string moduleName || globalName is not string qualifiedName)
+                        throw Error(name, offset, "STACK_GLOBAL without two strings");
+                    stack.Add(Resolve(() => resolver.ResolveGlobal(moduleName, qualifiedName), name, offset));
+                    break;
+                case Reduce when resolver is not null:
+                    Pop(stack, name, offset, out object? arguments);
+                    Pop(stack, name, offset, out object? callable);
+                    if (arguments is not object?[] argumentTuple || callable is null)
+                        throw Error(name, offset, "REDUCE without a callable and an argument tuple");
+                    stack.Add(Resolve(() => resolver.Reduce(callable, argumentTuple), name, offset));
+                    break;
+                case Build when resolver is not null:
+                    Pop(stack, name, offset, out object? state);
+                    Pop(stack, name, offset, out object? target);
+                    stack.Add(Resolve(() => resolver.Build(target, state), name, offset));
+                    break;
+                case BinPersId when resolver is not null:
+                    Pop(stack, name, offset, out object? persistentId);
+                    stack.Add(Resolve(() => resolver.PersistentLoad(persistentId), name, offset));
+                    break;
+                case Global:
+                case StackGlobal:
                     throw Error(name, offset, $"refusing opcode {Describe(opcode)}: a pickle that imports globals can run code; only plain data is read");
                 default:
                     throw Error(name, offset, $"unsupported opcode {Describe(opcode)}; only plain data (dict, list, tuple, str, int, float, bool, None) is read");
             }
         }
+    }
+
+    private static object? Resolve(Func<object?> resolve, string name, int offset)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (InvalidDataException refusal)
+        {
+            throw Error(name, offset, refusal.Message);
+        }
+    }
+
+    private static string Line(ReadOnlySpan<byte> data, ref int position, string name, int offset)
+    {
+        int end = data[position..].IndexOf((byte)'\n');
+        if (end < 0)
+            throw Error(name, offset, "truncated: a GLOBAL name has no end of line");
+        string text = Encoding.ASCII.GetString(data.Slice(position, end));
+        position += end + 1;
+        return text;
     }
 
     private static string Describe(byte opcode) =>

@@ -97,10 +97,9 @@ public class CfcdCliTests
     [Theory]
     [InlineData("train --config {smoke}")]
     [InlineData("score --config {smoke} --weights w.safetensors --out s.txt")]
-    [InlineData("extract --weights w.safetensors --images list.txt --out o.npy")]
+    [InlineData("extract --weights w.safetensors --dataset roxford5k --data-root data --out features")]
     [InlineData("synth --out synth")]
     [InlineData("demo")]
-    [InlineData("import-weights --from a.pyth --out b.safetensors")]
     public void VerbsNotYetBuiltSaySoAndExitNonZero(string commandLine)
     {
         string[] args = commandLine.Replace("{smoke}", Path.Combine(TestPaths.Configs, "smoke.yaml")).Split(' ');

@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cfcd.IO;
+
+/// <summary>A safetensors file's tensors (CPU, in stored type) and its string metadata.</summary>
+public sealed record SafeTensorsFile(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>
+/// The safetensors format (huggingface/safetensors): an 8-byte little-endian header length, a JSON header
+/// mapping each name to dtype, shape and byte range, optional <c>__metadata__</c> strings, then the raw data.
+/// </summary>
+public static class SafeTensors
+{
+    private const string MetadataKey = "__metadata__";
+    private const long MaxHeaderBytes = 100_000_000;
+
+    private static readonly Dictionary<string, ScalarType> TypesByName = new()
+    {
+        ["F64"] = ScalarType.Float64, ["F32"] = ScalarType.Float32, ["F16"] = ScalarType.Float16,
+        ["BF16"] = ScalarType.BFloat16, ["I64"] = ScalarType.Int64, ["I32"] = ScalarType.Int32,
+        ["I16"] = ScalarType.Int16, ["I8"] = ScalarType.Int8, ["U8"] = ScalarType.Byte, ["BOOL"] = ScalarType.Bool,
+    };
+
+    /// <summary>Whether the file starts like a safetensors file (a plausible header length, then '{').</summary>
+    public static bool Recognise(ReadOnlySpan<byte> start) =>
+        start.Length >= 9 && BinaryPrimitives.ReadUInt64LittleEndian(start) is > 1 and < MaxHeaderBytes && start[8] == (byte)'{';
+
+    public static SafeTensorsFile Read(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> lengthBytes = stackalloc byte[8];
+            if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
+                throw new InputException($"{path}: too short to be a safetensors file");
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+            if (headerLength is 0 or > MaxHeaderBytes || (long)headerLength > stream.Length - 8)
+                throw new InputException($"{path}: not a safetensors file (header length {headerLength})");
+            var header = new byte[headerLength];
+            stream.ReadExactly(header);
+            long dataStart = 8 + (long)headerLength;
+            var (entries, metadata) = ParseHeader(header, path, stream.Length - dataStart);
+            var tensors = new Dictionary<string, Tensor>();
+            foreach (var entry in entries.OrderBy(entry => entry.Begin))
+            {
+                var bytes = new byte[entry.End - entry.Begin];
+                stream.Position = dataStart + entry.Begin;
+                stream.ReadExactly(bytes);
+                var tensor = empty(entry.Shape, entry.ElementType);
+                if (bytes.Length > 0)
+                    tensor.bytes = bytes;
+                tensors[entry.Name] = tensor;
+            }
+            return new SafeTensorsFile(tensors, metadata);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot read ({error.Message})", error);
+        }
+    }
+
+    /// <summary>Writes the tensors (any device; stored contiguous) atomically: a temporary file, then a rename.</summary>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        var header = new JsonObject();
+        if (metadata.Count > 0)
+            header[MetadataKey] = new JsonObject(metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal)
+                .Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)JsonValue.Create(pair.Value))));
+        var ordered = tensors.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToList();
+        long offset = 0;
+        foreach (var (name, tensor) in ordered)
+        {
+            long byteCount = tensor.numel() * TorchCheckpoint.ElementSize(tensor.dtype);
+            header[name] = new JsonObject
+            {
+                ["dtype"] = NameOf(tensor.dtype),
+                ["shape"] = new JsonArray(tensor.shape.Select(extent => (JsonNode?)JsonValue.Create(extent)).ToArray()),
+                ["data_offsets"] = new JsonArray(JsonValue.Create(offset), JsonValue.Create(offset + byteCount)),
+            };
+            offset += byteCount;
+        }
+        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padding = (8 - headerBytes.Length % 8) % 8;
+
+        string temporary = path + ".tmp";
+        using (var stream = File.Create(temporary))
+        {
+            Span<byte> lengthBytes = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)(headerBytes.Length + padding));
+            stream.Write(lengthBytes);
+            stream.Write(headerBytes);
+            for (int i = 0; i < padding; i++)
+                stream.WriteByte((byte)' ');
+            foreach (var (_, tensor) in ordered)
+            {
+                using var cpu = tensor.detach().cpu().contiguous();
+                stream.Write(cpu.bytes);
+            }
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private sealed record Entry(string Name, ScalarType ElementType, long[] Shape, long Begin, long End);
+
+    private static (List<Entry>, Dictionary<string, string>) ParseHeader(byte[] header, string path, long dataLength)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(header) as JsonObject ?? throw new InputException($"{path}: the safetensors header is not a JSON object");
+        }
+        catch (JsonException error)
+        {
+            throw new InputException($"{path}: the safetensors header is not valid JSON ({error.Message})", error);
+        }
+        var metadata = new Dictionary<string, string>();
+        var entries = new List<Entry>();
+        foreach (var (name, node) in root)
+        {
+            if (name == MetadataKey)
+            {
+                foreach (var (key, value) in node as JsonObject ?? [])
+                    metadata[key] = value is JsonValue text && text.TryGetValue(out string? content)
+                        ? content
+                        : throw new InputException($"{path}: metadata {key} is not a string");
+                continue;
+            }
+            entries.Add(ParseEntry(name, node, path, dataLength));
+        }
+        return (entries, metadata);
+    }
+
+    private static Entry ParseEntry(string name, JsonNode? node, string path, long dataLength)
+    {
+        try
+        {
+            string dtype = node!["dtype"]!.GetValue<string>();
+            if (!TypesByName.TryGetValue(dtype, out var type))
+                throw new InputException($"{path}: tensor {name} has unsupported dtype {dtype}");
+            var shape = node["shape"]!.AsArray().Select(extent => extent!.GetValue<long>()).ToArray();
+            var offsets = node["data_offsets"]!.AsArray().Select(value => value!.GetValue<long>()).ToArray();
+            long expected = shape.Aggregate(1L, (product, extent) => product * extent) * TorchCheckpoint.ElementSize(type);
+            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
+                throw new InputException($"{path}: tensor {name}: byte range [{string.Join(", ", offsets)}] does not fit its shape or the file");
+            return new Entry(name, type, shape, offsets[0], offsets[1]);
+        }
+        catch (Exception error) when (error is NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InputException($"{path}: tensor {name} has a malformed header entry", error);
+        }
+    }
+
+    private static string NameOf(ScalarType type) =>
+        TypesByName.FirstOrDefault(pair => pair.Value == type).Key
+        ?? throw new ArgumentException($"safetensors cannot store {type}");
+}

@@ -1,0 +1,18 @@
+using static TorchSharp.torch;
+
+namespace Cfcd.Native;
+
+/// <summary>Picks the device a command runs on: the one asked for, or CUDA when present and CPU otherwise.</summary>
+public static class ComputeDevice
+{
+    /// <param name="requested">"cpu", "cuda", or null for the default.</param>
+    public static Device Resolve(string? requested) => requested switch
+    {
+        null => cuda.is_available() ? CUDA : CPU,
+        "cpu" => CPU,
+        "cuda" => cuda.is_available()
+            ? CUDA
+            : throw new InputException("--device cuda: CUDA is not available here (a CPU build of libtorch or no GPU); use --device cpu"),
+        _ => throw new InputException($"--device {requested}: use cpu or cuda"),
+    };
+}

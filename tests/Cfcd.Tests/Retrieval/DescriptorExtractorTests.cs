@@ -1,0 +1,38 @@
+using Cfcd.Data;
+using Cfcd.Modeling;
+using Cfcd.Retrieval;
+using static TorchSharp.torch;
+
+namespace Cfcd.Tests.Retrieval;
+
+public class DescriptorExtractorTests
+{
+    private static float[][] Extract(double[] scales)
+    {
+        string checkpoint = TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth");
+        using var weights = NetworkWeights.Load(checkpoint);
+        using var network = new CfcdNet(weights.CompleteSpec(checkpoint));
+        weights.LoadInto(network, checkpoint);
+        var extractor = new DescriptorExtractor(network, weights.Convention, scales, CPU);
+        return ImageList.Read(TestPaths.Fixture("Modeling", "images.txt"))
+            .Select(path => extractor.Extract(ImageDecoder.Decode(path)))
+            .ToArray();
+    }
+
+    private static Tensor Rows(float[][] rows) => tensor(rows.SelectMany(row => row).ToArray(), [rows.Length, rows[0].Length]);
+
+    [Fact]
+    public void SingleScaleMatchesPyTorch() =>
+        Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_single.npy"), Rows(Extract([1.0])));
+
+    [Fact]
+    public void MultiScaleMatchesPyTorch() =>
+        Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_multi.npy"), Rows(Extract(DescriptorExtractor.DefaultScales)));
+
+    [Fact]
+    public void DescriptorsHaveUnitLength()
+    {
+        foreach (var row in Extract([0.5, 1.0]))
+            Assert.Equal(1.0, Math.Sqrt(row.Sum(value => (double)value * value)), 5);
+    }
+}
