@@ -20,6 +20,7 @@ public static class CfcdCli
         DemoCommand.Create(console),
         ImportWeightsCommand.Create(console),
         InfoCommand.Create(console),
+        BenchCommand.Create(console),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)

@@ -1,3 +1,5 @@
 using Cfcd.Cli;
+using Cfcd.Native;
 
+MallocTuning.Apply();
 return await CfcdCli.RunAsync(args, Console.Out, Console.Error);

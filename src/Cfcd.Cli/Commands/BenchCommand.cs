@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Cfcd.Benchmarks;
+using Cfcd.Modeling;
+using Cfcd.Native;
+
+namespace Cfcd.Cli.Commands;
+
+/// <summary>`cfcd bench ...`: performance figures printed, never asserted (scripts/ compares them with PyTorch).</summary>
+internal static class BenchCommand
+{
+    public static Command Create(CliConsole console) => new("bench", "Measure performance and print figures (images/s, peak memory).")
+    {
+        Forward(console),
+    };
+
+    private static Command Forward(CliConsole console)
+    {
+        var depth = new Option<int>("--depth") { Description = "ResNet depth.", DefaultValueFactory = _ => 50 };
+        var width = new Option<int>("--width") { Description = "Stem width (64 is the standard network).", DefaultValueFactory = _ => 64 };
+        var dim = new Option<int>("--dim") { Description = "Descriptor size.", DefaultValueFactory = _ => 512 };
+        var sizes = new Option<string>("--sizes") { Description = "Comma-separated square input sizes.", DefaultValueFactory = _ => "224,512" };
+        var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 8 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed batches per size.", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed batches per size.", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: its default)." };
+        var device = CommonOptions.Device();
+        var command = new Command("forward", "Inference images/s of the descriptor network on random batches (eval, no gradient).")
+        {
+            depth, width, dim, sizes, batch, warmup, iterations, threads, device,
+        };
+        CommandAction.Set(command, console, (parse, cancellation) =>
+        {
+            if (!ResNetLayout.IsSupported(parse.GetValue(depth)))
+                throw new InputException($"--depth {parse.GetValue(depth)}: use one of {string.Join(", ", ResNetLayout.SupportedDepths)}");
+            var sizeList = parse.GetValue(sizes)!.Split(',').Select(text => int.TryParse(text, out int size) && size >= 32
+                ? size
+                : throw new InputException($"--sizes: '{text}' is not a size of at least 32")).ToList();
+            if (parse.GetValue(threads) > 0)
+                TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            var spec = new NetworkSpec(new ResNetLayout(parse.GetValue(depth), parse.GetValue(width)), parse.GetValue(dim));
+            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
+            console.Out.WriteLine($"cfcd forward: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + GeM/FC/BN/L2, batch {parse.GetValue(batch)}, " +
+                                  $"{computeDevice.type.ToString().ToLowerInvariant()}, {TorchSharp.torch.get_num_threads()} threads, libtorch {TorchSharp.torch.__version__}");
+            foreach (var result in ForwardBenchmark.Run(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup), parse.GetValue(iterations), computeDevice, cancellation))
+                console.Out.WriteLine($"  {result.Size}x{result.Size}: {result.ImagesPerSecond,8:F2} img/s  (median batch {result.MedianBatchSeconds:F3} s over {result.TimedBatches}, peak RSS {result.PeakResidentBytes / (1 << 20):N0} MiB)");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+}
