@@ -19,6 +19,7 @@ public static class CfcdCli
         SynthCommand.Create(console),
         DemoCommand.Create(console),
         ImportWeightsCommand.Create(console),
+        GldV2ListCommand.Create(console),
         InfoCommand.Create(console),
         BenchCommand.Create(console),
     };

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Cfcd.Benchmarks;
+using Cfcd.Config;
+using Cfcd.Data;
 using Cfcd.Modeling;
 using Cfcd.Native;
 
@@ -11,7 +13,33 @@ internal static class BenchCommand
     public static Command Create(CliConsole console) => new("bench", "Measure performance and print figures (images/s, peak memory).")
     {
         Forward(console),
+        Pipeline(console),
     };
+
+    private static Command Pipeline(CliConsole console)
+    {
+        var images = new Option<string>("--images") { Description = "A folder or list of images (1024 x 768 JPEGs for the reference figure).", Required = true };
+        var size = new Option<int>("--size") { Description = "Crop side.", DefaultValueFactory = _ => 512 };
+        var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 32 };
+        var workers = new Option<int>("--workers") { Description = "Decode threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var count = new Option<int>("--count") { Description = "Images to time (after one warm-up batch).", DefaultValueFactory = _ => 512 };
+        var command = new Command("pipeline", "Training-pipeline images/s: decode, random-resized crop, flip, PCA lighting, normalise into batch tensors.")
+        {
+            images, size, batch, workers, count,
+        };
+        CommandAction.Set(command, console, (parse, cancellation) =>
+        {
+            var paths = ImageList.Read(parse.GetValue(images)!);
+            var data = new DataConfig { ImageSize = parse.GetValue(size), Workers = parse.GetValue(workers), Prefetch = parse.GetValue(workers) + 1 };
+            if (paths.Count < parse.GetValue(batch))
+                throw new InputException($"--images: {paths.Count} images cannot fill a batch of {parse.GetValue(batch)}");
+            var result = PipelineBenchmark.Run(paths, data, InputConvention.Pycls, parse.GetValue(batch), parse.GetValue(count), cancellation);
+            console.Out.WriteLine($"cfcd pipeline: {paths.Count} images, crop {data.ImageSize}, batch {parse.GetValue(batch)}, {data.Workers} workers");
+            console.Out.WriteLine($"  {result.ImagesPerSecond,8:F1} img/s  ({result.Images} images in {result.Seconds:F2} s, {result.Failed} failed, peak RSS {result.PeakResidentBytes / (1 << 20):N0} MiB)");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
 
     private static Command Forward(CliConsole console)
     {

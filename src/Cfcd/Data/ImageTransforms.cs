@@ -1,0 +1,47 @@
+using Cfcd.Config;
+using Cfcd.Modeling;
+
+namespace Cfcd.Data;
+
+/// <summary>Turns one opened image into normalised planes of a fixed size, given the sample's random generator.</summary>
+public interface IImageTransform
+{
+    int Size { get; }
+
+    void Apply(EncodedImage image, ImageReader reader, ref SampleRandom random, Span<float> destination);
+}
+
+/// <summary>
+/// Training augmentation (method.md section 4): random-resized crop to a square, horizontal flip, PCA lighting,
+/// normalisation. The JPEG is decoded at reduced size when the crop would still cover the output.
+/// </summary>
+public sealed class TrainTransform(DataConfig data, InputConvention convention) : IImageTransform
+{
+    public int Size => data.ImageSize;
+
+    public void Apply(EncodedImage image, ImageReader reader, ref SampleRandom random, Span<float> destination)
+    {
+        var (width, height) = image.Size;
+        var crop = Augmentation.RandomResizedCrop(width, height, ref random, data.CropArea, data.CropAspect);
+        bool mirror = random.NextDouble() < data.FlipProbability;
+        Span<float> lighting = stackalloc float[3];
+        if (data.LightingSigma > 0)
+            Augmentation.Lighting(ref random, data.LightingSigma, lighting);
+        var pixels = reader.Decode(image, Math.Max(Size / crop.Width, Size / crop.Height), crop);
+        Resampler.ToPlanes(pixels, crop, Size, Size, mirror, new PlaneWriter(convention, lighting), destination);
+    }
+}
+
+/// <summary>Evaluation view of training-style data (validation, scoring): short side resized, centre crop, normalisation.</summary>
+public sealed class EvalTransform(int resize, int size, InputConvention convention) : IImageTransform
+{
+    public int Size => size;
+
+    public void Apply(EncodedImage image, ImageReader reader, ref SampleRandom random, Span<float> destination)
+    {
+        var (width, height) = image.Size;
+        var crop = Augmentation.ResizeAndCentreCrop(width, height, resize, size);
+        var pixels = reader.Decode(image, Math.Max(size / crop.Width, size / crop.Height), crop);
+        Resampler.ToPlanes(pixels, crop, size, size, mirror: false, new PlaneWriter(convention), destination);
+    }
+}
