@@ -98,7 +98,6 @@ public class CfcdCliTests
     [InlineData("train --config {smoke}")]
     [InlineData("score --config {smoke} --weights w.safetensors --out s.txt")]
     [InlineData("extract --weights w.safetensors --dataset roxford5k --data-root data --out features")]
-    [InlineData("synth --out synth")]
     [InlineData("demo")]
     public void VerbsNotYetBuiltSaySoAndExitNonZero(string commandLine)
     {
