@@ -10,7 +10,7 @@ internal static class EvalCommand
     {
         var dataset = new Argument<string>("dataset")
         {
-            Description = "roxford5k (alias roxford) or rparis6k (alias rparis).",
+            Description = "roxford5k (alias roxford), rparis6k (alias rparis), or synth (the cfcd synth test set).",
         }.AcceptOnlyFromAmong([.. RevisitedDatasets.Aliases.Keys]);
         var features = new Option<DirectoryInfo>("--features") { Description = "Folder with <dataset>_query.npy and <dataset>_db.npy (as written by extract)." };
         var query = new Option<FileInfo>("--query") { Description = "Query descriptors, float32 [70, D], in qimlist order." };

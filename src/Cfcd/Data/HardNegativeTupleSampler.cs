@@ -40,6 +40,9 @@ public sealed class HardNegativeTupleSampler : IBatchSampler
 
     public int GroupSize { get; }
 
+    /// <summary>The tuples (numbered through the last planned epoch) before which the pools were refilled.</summary>
+    public IReadOnlyList<int> LastResets { get; private set; } = [];
+
     private int Negatives => GroupSize - 2;
 
     public IReadOnlyList<int[]> Epoch(int epoch)
@@ -50,10 +53,12 @@ public sealed class HardNegativeTupleSampler : IBatchSampler
         int tuples = _labels.Length / GroupSize / _tuplesPerBatch * _tuplesPerBatch;
         var plan = new List<int[]>();
         var batch = new List<int>(GroupSize * _tuplesPerBatch);
+        var resets = new List<int>();
         for (int t = 0; t < tuples; t++)
         {
             if (!TryTuple(pools, ref random, batch))
             {
+                resets.Add(t);
                 pools.Reset(ref random);
                 if (!TryTuple(pools, ref random, batch))
                     throw new InvalidOperationException("the data set cannot form a tuple even with fresh pools");
@@ -64,6 +69,7 @@ public sealed class HardNegativeTupleSampler : IBatchSampler
                 batch.Clear();
             }
         }
+        LastResets = resets;
         return plan;
     }
 

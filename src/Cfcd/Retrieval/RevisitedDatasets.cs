@@ -9,9 +9,11 @@ public static class RevisitedDatasets
         ["roxford"] = "roxford5k",
         ["rparis6k"] = "rparis6k",
         ["rparis"] = "rparis6k",
+        // The test set `cfcd synth` writes, in the same layout.
+        ["synth"] = "synth",
     };
 
-    /// <summary>The canonical name (`roxford5k`, `rparis6k`) of a name or alias.</summary>
+    /// <summary>The canonical name (`roxford5k`, `rparis6k`, `synth`) of a name or alias.</summary>
     public static string Canonical(string name) =>
         Aliases.TryGetValue(name, out string? canonical) ? canonical
             : throw new InputException($"unknown data set '{name}' (known: {string.Join(", ", Aliases.Keys)})");
