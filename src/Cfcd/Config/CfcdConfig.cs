@@ -65,6 +65,8 @@ public sealed record SamplerConfig
     public string? Scores { get; init; }
     /// <summary>Images per tuple: anchor, positive and tuple_size - 2 negatives.</summary>
     public int TupleSize { get; init; } = 8;
+    /// <summary>class_balanced: images of each class in a batch (the batch holds batch_size / images_per_class classes).</summary>
+    public int ImagesPerClass { get; init; } = 4;
 }
 
 public sealed record OptimConfig

@@ -76,6 +76,8 @@ public static class ConfigValidator
 
         if (config.Sampler.TupleSize < 3)
             yield return ("sampler.tuple_size", $"needs an anchor, a positive and at least one negative (3 or more), got {config.Sampler.TupleSize}");
+        if (config.Sampler.ImagesPerClass < 1 || (config.Sampler.Kind == SamplerKind.ClassBalanced && train.BatchSize % config.Sampler.ImagesPerClass != 0))
+            yield return ("sampler.images_per_class", $"must be at least 1 and divide train.batch_size ({train.BatchSize}), got {config.Sampler.ImagesPerClass}");
 
         var loss = config.Loss;
         if (!(loss.Alpha > 0 && loss.Alpha < 1))
