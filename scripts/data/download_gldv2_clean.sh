@@ -103,8 +103,8 @@ main() {
   (( POOL_FAILED == 0 )) || die "$POOL_FAILED tar(s) failed (see above); rerun the same command to retry them"
   (( DRY_RUN )) && return 0
   log "done: $DEST/train/ and $DEST/train_clean.csv"
-  log "next, build the training list (flags may change, see 'cfcd gldv2-list --help'):"
-  echo "  cfcd gldv2-list --csv $DEST/train_clean.csv --out $DEST/train_list.txt ..."
+  log "next, build the training and validation lists (see 'cfcd gldv2-list --help'):"
+  echo "  cfcd gldv2-list --csv $DEST/train_clean.csv --out $DEST/train_list.txt --val-out $DEST/val_list.txt"
 }
 
 main "$@"
