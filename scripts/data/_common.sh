@@ -67,6 +67,32 @@ is_done()   { [[ -e $STAMPS/$1.done ]]; }
 mark_done() { mkdir -p "$STAMPS" && : > "$STAMPS/$1.done"; }
 
 # parse_parts SPEC LO HI: set PARTS to the numbers of "3", "0-9" or "0-9,20,30-39", each within LO..HI.
+# Options shared by the archive-set scripts: DEST [--parts SPEC] [--jobs N] [KEEP_OPTION] [--dry-run] [-h].
+# Sets DEST, JOBS, KEEP (0/1) and, through parse_parts, the selected part numbers.
+# shellcheck disable=SC2034  # DEST, JOBS and KEEP are read by the scripts that source this file.
+parse_archive_args() {
+  local first=$1 last=$2 keep_option=$3 spec
+  shift 3
+  DEST='' spec=$first-$last JOBS=4 KEEP=0
+  while (( $# )); do
+    case $1 in
+      -h|--help) usage; exit 0 ;;
+      --parts) spec=${2:?--parts needs a value}; shift ;;
+      --parts=*) spec=${1#*=} ;;
+      --jobs) JOBS=${2:?--jobs needs a value}; shift ;;
+      --jobs=*) JOBS=${1#*=} ;;
+      "$keep_option") KEEP=1 ;;
+      --dry-run) DRY_RUN=1 ;;
+      -*) die "unknown option '$1' (see --help)" ;;
+      *) [[ -z $DEST ]] || die "only one DEST, got '$DEST' and '$1'"; DEST=$1 ;;
+    esac
+    shift
+  done
+  [[ -n $DEST ]] || { usage >&2; exit 2; }
+  [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$JOBS'"
+  parse_parts "$spec" "$first" "$last"
+}
+
 parse_parts() {
   local spec=$1 lo=$2 hi=$3 item a b i
   local -a items list=()

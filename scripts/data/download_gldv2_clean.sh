@@ -30,24 +30,7 @@ USAGE
 }
 
 parse_args() {
-  DEST='' PARTS_SPEC=0-$LAST_PART JOBS=4 KEEP_TARS=0
-  while (( $# )); do
-    case $1 in
-      -h|--help) usage; exit 0 ;;
-      --parts) PARTS_SPEC=${2:?--parts needs a value}; shift ;;
-      --parts=*) PARTS_SPEC=${1#*=} ;;
-      --jobs) JOBS=${2:?--jobs needs a value}; shift ;;
-      --jobs=*) JOBS=${1#*=} ;;
-      --keep-tars) KEEP_TARS=1 ;;
-      --dry-run) DRY_RUN=1 ;;
-      -*) die "unknown option '$1' (see --help)" ;;
-      *) [[ -z $DEST ]] || die "only one DEST, got '$DEST' and '$1'"; DEST=$1 ;;
-    esac
-    shift
-  done
-  [[ -n $DEST ]] || { usage >&2; exit 2; }
-  [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$JOBS'"
-  parse_parts "$PARTS_SPEC" 0 "$LAST_PART"
+  parse_archive_args 0 "$LAST_PART" --keep-tars "$@"
   TARS=$DEST/tars STAMPS=$DEST/.stamps
 }
 
@@ -84,7 +67,7 @@ process_part() {
   mkdir -p "$DEST/train"
   tar -xf "$tar" -C "$DEST/train" || { warn "extracting $tar failed (disk full?); it is kept"; return 1; }
   mark_done "train_$id"
-  (( KEEP_TARS )) || rm -f "$tar"
+  (( KEEP )) || rm -f "$tar"
   log "images_$id.tar: md5 ok, extracted"
 }
 

@@ -33,24 +33,7 @@ USAGE
 }
 
 parse_args() {
-  DEST='' PARTS_SPEC=1-$LAST_PART JOBS=4 KEEP=0
-  while (( $# )); do
-    case $1 in
-      -h|--help) usage; exit 0 ;;
-      --parts) PARTS_SPEC=${2:?--parts needs a value}; shift ;;
-      --parts=*) PARTS_SPEC=${1#*=} ;;
-      --jobs) JOBS=${2:?--jobs needs a value}; shift ;;
-      --jobs=*) JOBS=${1#*=} ;;
-      --keep-archives) KEEP=1 ;;
-      --dry-run) DRY_RUN=1 ;;
-      -*) die "unknown option '$1' (see --help)" ;;
-      *) [[ -z $DEST ]] || die "only one DEST, got '$DEST' and '$1'"; DEST=$1 ;;
-    esac
-    shift
-  done
-  [[ -n $DEST ]] || { usage >&2; exit 2; }
-  [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs must be a positive integer, got '$JOBS'"
-  parse_parts "$PARTS_SPEC" 1 "$LAST_PART"
+  parse_archive_args 1 "$LAST_PART" --keep-archives "$@"
   ROOT=$DEST/revisitop1m STAMPS=$DEST/.stamps
 }
 
