@@ -47,7 +47,7 @@ internal static class ExtractCommand
             using var networkWeights = NetworkWeights.Load(weightsPath);
             using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
             networkWeights.LoadInto(network, weightsPath);
-            var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice);
+            using var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice);
             console.Error.WriteLine($"extract: {paths.Count:N0} images, ResNet-{network.Spec.Layout.Depth} {networkWeights.Source} weights ({networkWeights.Convention}), " +
                                     $"{extractor.Dimension}-d, scales {string.Join(", ", scaleList)}, {computeDevice.type.ToString().ToLowerInvariant()}");
 
@@ -61,7 +61,7 @@ internal static class ExtractCommand
                     float[] descriptor;
                     try
                     {
-                        descriptor = extractor.Extract(ImageDecoder.Decode(paths[index]));
+                        descriptor = extractor.Extract(paths[index]);
                     }
                     catch (InputException unreadable)
                     {
