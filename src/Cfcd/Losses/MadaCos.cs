@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cfcd.Losses;
+
+/// <summary>What MadaCos solved for one batch (logged every iteration).</summary>
+/// <param name="LogB">ln B, the median sample's summed non-target exp(s cos), kept in log space.</param>
+public sealed record MadaCosStatistics(double Scale, double Margin, double MedianCosine, double LogB);
+
+/// <summary>
+/// MadaCos (CFCD, method.md section 2): an adaptive scale and margin re-solved for every batch from the lower median
+/// of the target cosines, so that the median sample's target probability is exactly alpha. Scale and margin are
+/// constants for the gradient. B is computed in log space (logsumexp): the reference's float exp(s cos) overflows at
+/// large scales and silently ends with a zero margin; here a scale of 200 still gives the exact margin.
+/// </summary>
+public sealed class MadaCos(double alpha = 0.02)
+{
+    /// <summary>The scale never goes below this (it stays there until the median cosine passes about 0.375).</summary>
+    public const double MinimumScale = 32.0;
+
+    private readonly double _scaleNumerator = Math.Log(9999999.0 * (1 - alpha) / alpha);
+    private readonly double _logOdds = Math.Log(alpha / (1 - alpha));
+
+    /// <summary>Mean cross-entropy of the margin logits; <paramref name="training"/> false gives margin 0.</summary>
+    /// <param name="cosines">[B, classes] cosines between embeddings and class weights.</param>
+    /// <param name="labels">[B] int64 class indices.</param>
+    public (Tensor Loss, MadaCosStatistics Statistics) Forward(Tensor cosines, Tensor labels, bool training)
+    {
+        var statistics = Solve(cosines, labels, training);
+        using var oneHot = nn.functional.one_hot(labels, cosines.shape[1]).to(cosines.dtype);
+        using var scaled = cosines * statistics.Scale;
+        using var logits = scaled - oneHot * (statistics.Scale * statistics.Margin);
+        return (nn.functional.cross_entropy(logits, labels), statistics);
+    }
+
+    /// <summary>Scale, margin, median cosine and ln B for a batch, without gradient.</summary>
+    public MadaCosStatistics Solve(Tensor cosines, Tensor labels, bool training)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var detached = cosines.detach().to(ScalarType.Float64);
+        var targets = detached.gather(1, labels.unsqueeze(1)).squeeze(1);
+        var (sorted, order) = targets.sort();
+        int middle = (int)((targets.shape[0] - 1) / 2);
+        double median = sorted[middle].ToDouble();
+        long medianSample = order[middle].ToInt64();
+        double scale = Math.Max(MinimumScale, _scaleNumerator / Math.Max(1 - median, 1e-6));
+
+        var row = detached[medianSample] * scale;
+        row[labels[medianSample].ToInt64()] = double.NegativeInfinity;
+        double logB = row.logsumexp(0).ToDouble();
+        double margin = training ? Math.Max(0, median - (logB + _logOdds) / scale) : 0;
+        return new MadaCosStatistics(scale, margin, median, logB);
+    }
+}
