@@ -84,8 +84,9 @@ public sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransf
                 }
                 if (failed > options.MaxFailureRate * total)
                     throw new InputException($"{failed} of {total} images of epoch {epoch} could not be read, over max_failure_rate {options.MaxFailureRate}; the first: {failures[0]}");
-                yield return Finish(job);
+                // From here the batch owns the buffer and gives it back when disposed.
                 jobs[next] = null!;
+                yield return Finish(job);
             }
             LastEpoch = new EpochReadStats(read, failed, failures);
         }

@@ -6,7 +6,7 @@ namespace Cfcd.Data;
 /// Decoded RGBA pixels in display orientation: a window of the image decoded at <see cref="Scale"/> of its full size,
 /// starting at (<see cref="OffsetX"/>, <see cref="OffsetY"/>) in decoded pixels (0, 0 for the whole image).
 /// </summary>
-public readonly unsafe struct PixelView(byte* pixels, int width, int height, double scale, int offsetX = 0, int offsetY = 0)
+public readonly unsafe struct PixelView(byte* pixels, int width, int height, double scale, int offsetX = 0, int offsetY = 0, int stride = 0)
 {
     public byte* Pixels { get; } = pixels;
 
@@ -21,14 +21,14 @@ public readonly unsafe struct PixelView(byte* pixels, int width, int height, dou
 
     public int OffsetY { get; } = offsetY;
 
-    public int Stride => Width * 4;
+    /// <summary>Bytes from one row to the next (at least 4 x width).</summary>
+    public int Stride { get; } = stride > 0 ? stride : width * 4;
 }
 
 /// <summary>
 /// Decodes JPEG, PNG, WebP, BMP, GIF with SkiaSharp into reusable buffers, one reader per worker thread. EXIF
 /// orientation is applied; JPEGs can be decoded at 1/2, 1/4 or 1/8 size by libjpeg-turbo's DCT scaling when the
-/// caller needs less, and only the rows and columns of a requested region (libjpeg-turbo's scanline skipping and
-/// cropping). Grayscale and CMYK become RGB(A); alpha is ignored downstream.
+/// caller needs less, and only the rows of a requested region (libjpeg-turbo's scanline skipping). Grayscale and CMYK become RGB(A); alpha is ignored downstream.
 /// </summary>
 public sealed unsafe class ImageReader : IDisposable
 {
@@ -84,24 +84,24 @@ public sealed unsafe class ImageReader : IDisposable
         return new PixelView(_oriented.Pixels, _oriented.Width, _oriented.Height, scale);
     }
 
-    /// <summary>Scanline decode of the rows and columns covering <paramref name="region"/> (plus one pixel for the filter).</summary>
+    /// <summary>
+    /// Scanline decode of the rows covering <paramref name="region"/> (plus one for the filter): rows above are skipped
+    /// and decoding stops after the last. Whole rows: Skia's column subsetting (libjpeg-turbo's jpeg_crop_scanline)
+    /// was seen to corrupt the native heap now and then, so it is not used.
+    /// </summary>
     private PixelView? DecodeWindow(EncodedImage image, SKImageInfo info, double scale, CropBox region)
     {
-        int left = Math.Clamp((int)Math.Floor(region.X * scale) - 1, 0, info.Width - 1);
-        int right = Math.Clamp((int)Math.Ceiling((region.X + region.Width) * scale) + 1, left + 1, info.Width);
         int top = Math.Clamp((int)Math.Floor(region.Y * scale) - 1, 0, info.Height - 1);
         int bottom = Math.Clamp((int)Math.Ceiling((region.Y + region.Height) * scale) + 1, top + 1, info.Height);
-        var subset = new SKRectI(left, 0, right, info.Height);
-        var options = new SKCodecOptions(subset);
-        if (image.Codec.StartScanlineDecode(info, options) != SKCodecResult.Success)
+        if (image.Codec.StartScanlineDecode(info) != SKCodecResult.Success)
             return null;
-        _decoded.Resize(subset.Width, bottom - top);
+        _decoded.Resize(info.Width, bottom - top);
         if (top > 0 && !image.Codec.SkipScanlines(top))
             throw new InputException($"{image.Path}: the image is damaged or truncated (rows missing)");
         int rows = image.Codec.GetScanlines((IntPtr)_decoded.Pixels, bottom - top, _decoded.Stride);
         if (rows != bottom - top)
             throw new InputException($"{image.Path}: the image is damaged or truncated ({rows} of {bottom - top} rows decoded)");
-        return new PixelView(_decoded.Pixels, subset.Width, bottom - top, scale, subset.Left, top);
+        return new PixelView(_decoded.Pixels, info.Width, bottom - top, scale, 0, top);
     }
 
     public void Dispose()

