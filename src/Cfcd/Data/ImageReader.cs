@@ -55,6 +55,9 @@ public sealed unsafe class ImageReader : IDisposable
     /// <param name="region">Where the caller will read (full-size display pixels); a JPEG decodes little more than that.</param>
     public PixelView Decode(EncodedImage image, double minimumScale = 1.0, CropBox? region = null)
     {
+        if (region is CropBox area && LibJpeg.Available && image.Origin == SKEncodedOrigin.TopLeft
+            && image.Codec.EncodedFormat == SKEncodedImageFormat.Jpeg && DecodeWithLibJpeg(image, minimumScale, area) is PixelView fast)
+            return fast;
         var codec = image.Codec;
         var size = codec.Info.Size;
         foreach (double reduction in Reductions)
@@ -102,6 +105,29 @@ public sealed unsafe class ImageReader : IDisposable
         if (rows != bottom - top)
             throw new InputException($"{image.Path}: the image is damaged or truncated ({rows} of {bottom - top} rows decoded)");
         return new PixelView(_decoded.Pixels, info.Width, bottom - top, scale, 0, top);
+    }
+
+    /// <summary>The rows and columns of <paramref name="region"/> with libjpeg-turbo; null for JPEGs it leaves to Skia (CMYK).</summary>
+    private PixelView? DecodeWithLibJpeg(EncodedImage image, double minimumScale, CropBox region)
+    {
+        int denominator = Reductions.Select(reduction => (int)Math.Round(1 / reduction)).FirstOrDefault(d => 1.0 / d >= minimumScale, 1);
+        var full = image.Codec.Info;
+        int scaledWidth = (full.Width + denominator - 1) / denominator, scaledHeight = (full.Height + denominator - 1) / denominator;
+        double scale = (double)scaledWidth / full.Width;
+        int left = Math.Clamp((int)Math.Floor(region.X * scale) - 1, 0, scaledWidth - 1);
+        int right = Math.Clamp((int)Math.Ceiling((region.X + region.Width) * scale) + 1, left + 1, scaledWidth);
+        int top = Math.Clamp((int)Math.Floor(region.Y * scale) - 1, 0, scaledHeight - 1);
+        int bottom = Math.Clamp((int)Math.Ceiling((region.Y + region.Height) * scale) + 1, top + 1, scaledHeight);
+        // libjpeg widens the columns to whole iMCUs (at most 32 pixels on each side).
+        _decoded.Resize(Math.Min(scaledWidth, right - left + 64), bottom - top);
+        var result = LibJpeg.Window(image.Path, denominator, left, right, top, bottom, _decoded.Pixels, (long)_decoded.Stride * _decoded.Height,
+            out int firstColumn, out int width, out int rows, out _, out _, out string message);
+        return result switch
+        {
+            LibJpeg.Result.Ok => new PixelView(_decoded.Pixels, width, rows, scale, firstColumn, top, width * 4),
+            LibJpeg.Result.Unsupported => null,
+            _ => throw new InputException($"{image.Path}: the image is damaged or truncated ({message})"),
+        };
     }
 
     public void Dispose()

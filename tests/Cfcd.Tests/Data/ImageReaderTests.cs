@@ -93,3 +93,27 @@ public unsafe class ImageReaderTests
         Assert.Throws<InputException>(() => reader.Decode(image, 1.0, new CropBox(0, 150, 50, 40)));
     }
 }
+
+public class LibJpegTests
+{
+    [Fact]
+    public void TheLibjpegDecoderIsBuiltWhereItsHeadersExist()
+    {
+        if (OperatingSystem.IsLinux() && File.Exists("/usr/include/jpeglib.h") && File.Exists("/usr/bin/cc"))
+            Assert.True(LibJpeg.Available, "native/cfcdjpeg.c should have been built and copied next to the assembly");
+    }
+
+    [Fact]
+    public unsafe void CmykIsLeftToSkiaAndSizesAreReported()
+    {
+        if (!LibJpeg.Available)
+            return;
+        Assert.Equal(LibJpeg.Result.Unsupported, LibJpeg.ScaledSize(TestPaths.Fixture("Data", "cmyk.jpg"), 1, out _, out _, out _));
+        Assert.Equal(LibJpeg.Result.Ok, LibJpeg.ScaledSize(TestPaths.Fixture("Data", "large.jpg"), 8, out int width, out int height, out _));
+        Assert.Equal((32, 24), (width, height));
+        using var reader = new ImageReader();
+        using var cmyk = ImageReader.Open(TestPaths.Fixture("Data", "cmyk.jpg"));
+        var view = reader.Decode(cmyk, 1.0, new CropBox(0, 0, 20, 10));
+        Assert.True(view.Pixels[0] > 200 && view.Pixels[1] < 60);
+    }
+}
