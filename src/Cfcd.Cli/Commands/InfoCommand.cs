@@ -24,6 +24,7 @@ internal static class InfoCommand
             text.WriteLine($"threads     {report.CpuThreads} torch threads, {report.LogicalCores} logical cores");
             text.WriteLine($"cuda        {(report.CudaAvailable ? $"available, {report.CudaDevices} device(s)" : "not available")}");
             text.WriteLine($"tensor      full(2,3,1.5) @ full(3,2,4/3) = {report.TensorCheck}");
+            text.WriteLine($"jpeg        {Cfcd.Data.ImageReader.JpegCropDecoder}");
             foreach (string library in report.NativeLibraries)
                 text.WriteLine($"native      {library}");
             return ExitCodes.Success;

@@ -36,6 +36,10 @@ public sealed unsafe class ImageReader : IDisposable
     private static readonly double[] Reductions = [0.125, 0.25, 0.5];
 
     private readonly PixelBuffer _decoded = new();
+
+    /// <summary>Which decoder training crops of JPEGs use here (for `cfcd info`).</summary>
+    public static string JpegCropDecoder => LibJpeg.Available ? "libjpeg-turbo window decoder (libcfcdjpeg.so)" : "SkiaSharp (libcfcdjpeg.so not built or CFCD_JPEG=skia)";
+
     private readonly PixelBuffer _oriented = new();
 
     /// <summary>Opens an image and reads its header. Dispose the result.</summary>

@@ -38,6 +38,7 @@ public class CfcdCliTests
         Assert.Matches(@"(?m)^threads\s+\d+ torch threads", result.Out);
         Assert.Matches(@"(?m)^cuda\s+", result.Out);
         Assert.Contains("= [[6, 6], [6, 6]]", result.Out);
+        Assert.Matches(@"(?m)^jpeg\s+(libjpeg-turbo|SkiaSharp)", result.Out);
     }
 
     [Theory]
