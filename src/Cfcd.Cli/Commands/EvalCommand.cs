@@ -48,11 +48,7 @@ internal static class EvalCommand
 
             WriteTable(console.Out, result);
             if (parse.GetValue(json) is { } jsonFile)
-            {
-                string temporary = jsonFile.FullName + ".tmp";
-                File.WriteAllText(temporary, result.ToJson() + "\n");
-                File.Move(temporary, jsonFile.FullName, overwrite: true);
-            }
+                AtomicFile.WriteAllText(jsonFile.FullName, result.ToJson() + "\n");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Cfcd.IO;
 
 namespace Cfcd.Data;
 
@@ -37,9 +38,9 @@ public static class GldV2List
             valCount += validation;
             trainCount += images.Count - validation;
         }
-        WriteAtomically(trainListPath, train.ToString());
+        AtomicFile.WriteAllText(trainListPath, train.ToString());
         if (valListPath is not null)
-            WriteAtomically(valListPath, val.ToString());
+            AtomicFile.WriteAllText(valListPath, val.ToString());
         return new GldV2ListSummary(kept.Count, trainCount, valCount, classes.Count - kept.Count);
     }
 
@@ -78,11 +79,4 @@ public static class GldV2List
 
     private static string Rank(int seed, string id) =>
         System.Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes($"{seed}:{id}")));
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-    }
 }

@@ -98,8 +98,7 @@ public sealed unsafe class ImageReader : IDisposable
     /// </summary>
     private PixelView? DecodeWindow(EncodedImage image, SKImageInfo info, double scale, CropBox region)
     {
-        int top = Math.Clamp((int)Math.Floor(region.Y * scale) - 1, 0, info.Height - 1);
-        int bottom = Math.Clamp((int)Math.Ceiling((region.Y + region.Height) * scale) + 1, top + 1, info.Height);
+        var (top, bottom) = ScaledSpan(region.Y, region.Height, scale, info.Height);
         if (image.Codec.StartScanlineDecode(info) != SKCodecResult.Success)
             return null;
         _decoded.Resize(info.Width, bottom - top);
@@ -118,10 +117,8 @@ public sealed unsafe class ImageReader : IDisposable
         var full = image.Codec.Info;
         int scaledWidth = (full.Width + denominator - 1) / denominator, scaledHeight = (full.Height + denominator - 1) / denominator;
         double scale = (double)scaledWidth / full.Width;
-        int left = Math.Clamp((int)Math.Floor(region.X * scale) - 1, 0, scaledWidth - 1);
-        int right = Math.Clamp((int)Math.Ceiling((region.X + region.Width) * scale) + 1, left + 1, scaledWidth);
-        int top = Math.Clamp((int)Math.Floor(region.Y * scale) - 1, 0, scaledHeight - 1);
-        int bottom = Math.Clamp((int)Math.Ceiling((region.Y + region.Height) * scale) + 1, top + 1, scaledHeight);
+        var (left, right) = ScaledSpan(region.X, region.Width, scale, scaledWidth);
+        var (top, bottom) = ScaledSpan(region.Y, region.Height, scale, scaledHeight);
         // libjpeg widens the columns to whole iMCUs (at most 32 pixels on each side).
         _decoded.Resize(Math.Min(scaledWidth, right - left + 64), bottom - top);
         var result = LibJpeg.Window(image.Path, denominator, left, right, top, bottom, _decoded.Pixels, (long)_decoded.Stride * _decoded.Height,
@@ -132,6 +129,17 @@ public sealed unsafe class ImageReader : IDisposable
             LibJpeg.Result.Unsupported => null,
             _ => throw new InputException($"{image.Path}: the image is damaged or truncated ({message})"),
         };
+    }
+
+    /// <summary>
+    /// The decoded pixels [start, end) that cover a region's extent [<paramref name="start"/>, +<paramref name="length"/>)
+    /// given in full-size pixels, with one pixel more on each side for the bilinear filter, within [0, <paramref name="limit"/>).
+    /// </summary>
+    private static (int Start, int End) ScaledSpan(double start, double length, double scale, int limit)
+    {
+        int first = Math.Clamp((int)Math.Floor(start * scale) - 1, 0, limit - 1);
+        int end = Math.Clamp((int)Math.Ceiling((start + length) * scale) + 1, first + 1, limit);
+        return (first, end);
     }
 
     public void Dispose()

@@ -87,10 +87,9 @@ public static class SafeTensors
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padding = (8 - headerBytes.Length % 8) % 8;
 
-        string temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
+        AtomicFile.Write(path, stream =>
         {
-            Span<byte> lengthBytes = stackalloc byte[8];
+            var lengthBytes = new byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)(headerBytes.Length + padding));
             stream.Write(lengthBytes);
             stream.Write(headerBytes);
@@ -101,8 +100,7 @@ public static class SafeTensors
                 using var cpu = tensor.detach().cpu().contiguous();
                 stream.Write(cpu.bytes);
             }
-        }
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     private sealed record Entry(string Name, ScalarType ElementType, long[] Shape, long Begin, long End);

@@ -9,6 +9,13 @@ public class NetworkWeightsTests
 {
     private static string Fixture(string name) => TestPaths.Fixture("Modeling", name);
 
+    private static void AssertSameTensors(NetworkWeights expected, NetworkWeights actual)
+    {
+        Assert.Equal(expected.Tensors.Keys.Order(), actual.Tensors.Keys.Order());
+        foreach (var (name, tensor) in expected.Tensors)
+            Assert.True(tensor.allclose(actual.Tensors[name], rtol: 0, atol: 0), name);
+    }
+
     [Fact]
     public void CfcdCheckpointGivesTheWholeNetworkAndPyclsConvention()
     {
@@ -26,9 +33,7 @@ public class NetworkWeightsTests
     {
         using var zip = NetworkWeights.Load(Fixture("cfcd_r50w4.pyth"));
         using var legacy = NetworkWeights.Load(Fixture("cfcd_r50w4_legacy.pyth"));
-        Assert.Equal(zip.Tensors.Keys.Order(), legacy.Tensors.Keys.Order());
-        foreach (var (name, tensor) in zip.Tensors)
-            Assert.True(tensor.allclose(legacy.Tensors[name], rtol: 0, atol: 0), name);
+        AssertSameTensors(zip, legacy);
     }
 
     [Fact]
@@ -70,9 +75,7 @@ public class NetworkWeightsTests
         Assert.Equal(WeightsSource.Cfcd, back.Source);
         Assert.Equal(original.Convention, back.Convention);
         Assert.Equal(original.CompleteSpec("x"), back.CompleteSpec("x"));
-        Assert.Equal(original.Tensors.Keys.Order(), back.Tensors.Keys.Order());
-        foreach (var (name, tensor) in original.Tensors)
-            Assert.True(tensor.allclose(back.Tensors[name], rtol: 0, atol: 0), name);
+        AssertSameTensors(original, back);
     }
 
     [Fact]

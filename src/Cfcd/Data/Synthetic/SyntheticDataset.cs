@@ -34,9 +34,9 @@ public static class SyntheticDataset
         CreateFolders(folder, images);
         long bytes = Render(folder, images, progress, cancellation);
 
-        WriteAtomically(Path.Combine(folder, TrainList), ListText(train));
-        WriteAtomically(Path.Combine(folder, ValidationList), ListText(validation));
-        WriteAtomically(Path.Combine(folder, TestSetPlanner.GroundTruthPath), PickleWriter.Dump(test.GroundTruth.ToPickle()));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, TrainList), ListText(train));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, ValidationList), ListText(validation));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, TestSetPlanner.GroundTruthPath), PickleWriter.Dump(test.GroundTruth.ToPickle()));
         return new SyntheticSummary(options.Classes, train.Count, validation.Count, options.Queries, options.TestScenes, options.Database,
             test.Easy, test.Hard, test.Junk, options.Distractors, bytes);
     }
@@ -77,7 +77,7 @@ public static class SyntheticDataset
         {
             var image = images[index];
             byte[] jpeg = ViewRenderer.RenderJpeg(image.Scene, image.View);
-            WriteAtomically(Path.Combine(folder, image.RelativePath), jpeg);
+            AtomicFile.WriteAllBytes(Path.Combine(folder, image.RelativePath), jpeg);
             Interlocked.Add(ref bytes, jpeg.Length);
             progress?.Report(Interlocked.Increment(ref done));
         });
@@ -90,12 +90,5 @@ public static class SyntheticDataset
         foreach (var (image, label) in views)
             text.Append(image.RelativePath).Append(' ').Append(label).Append('\n');
         return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
-    private static void WriteAtomically(string path, byte[] content)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, content);
-        File.Move(temporary, path, overwrite: true);
     }
 }
