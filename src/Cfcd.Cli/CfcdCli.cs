@@ -37,7 +37,9 @@ public static class CfcdCli
             await error.WriteLineAsync($"Run '{verb} --help' for usage.");
             return ExitCodes.BadInput;
         }
-        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        // Signals are handled by the caller (Program), which cancels the token; System.CommandLine's own handler would
+        // end the process two seconds after Ctrl+C, before a training step and its checkpoint could finish.
+        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(invocation, cancellation);
     }
 

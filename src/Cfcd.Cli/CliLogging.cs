@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
+using Serilog.Filters;
 
 namespace Cfcd.Cli;
 
@@ -13,12 +14,15 @@ public static class CliLogging
 {
     public const string LogFileName = "train.log";
 
-    public static ILoggerFactory Create(bool verbose, string? runFolder = null)
+    /// <param name="quietSources">Log categories kept out of the console (still in the file), e.g. step lines while a progress bar is drawn.</param>
+    public static ILoggerFactory Create(bool verbose, string? runFolder = null, params string[] quietSources)
     {
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
-            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Verbose);
+            .WriteTo.Logger(console => console
+                .Filter.ByExcluding(logEvent => quietSources.Any(source => Matching.FromSource(source)(logEvent)))
+                .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
+                    standardErrorFromLevel: LogEventLevel.Verbose));
         if (runFolder != null)
         {
             Directory.CreateDirectory(runFolder);

@@ -3,7 +3,10 @@ namespace Cfcd.Cli;
 /// <summary>Progress of a long loop on stderr: a rewritten line in a terminal, a line per 10% otherwise.</summary>
 public sealed class ConsoleProgress(TextWriter error, string label, long total) : IProgress<long>
 {
-    private readonly bool _interactive = !Console.IsErrorRedirected && error == Console.Error;
+    private readonly bool _interactive = IsTerminal(error);
+
+    /// <summary>Whether <paramref name="writer"/> is the process's stderr and that is a terminal (so a line can be redrawn).</summary>
+    public static bool IsTerminal(TextWriter writer) => !Console.IsErrorRedirected && writer == Console.Error;
     private int _lastPercent = -1;
 
     public void Report(long done)

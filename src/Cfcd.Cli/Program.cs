@@ -1,5 +1,20 @@
+using System.Runtime.InteropServices;
 using Cfcd.Cli;
 using Cfcd.Native;
 
 MallocTuning.Apply();
-return await CfcdCli.RunAsync(args, Console.Out, Console.Error);
+
+// Ctrl+C (or SIGTERM) cancels the verb, which finishes what it must (training: the current step and a checkpoint);
+// a second one ends the process at once.
+using var stop = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
+{
+    if (stop.IsCancellationRequested)
+        return;
+    context.Cancel = true;
+    Console.Error.WriteLine("cfcd: stopping after the current step (press Ctrl+C again to quit at once)");
+    stop.Cancel();
+}
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+return await CfcdCli.RunAsync(args, Console.Out, Console.Error, stop.Token);

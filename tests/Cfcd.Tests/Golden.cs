@@ -25,4 +25,12 @@ internal static class Golden
         double error = (actual - expected).abs().max().ToDouble();
         Assert.True(error <= tolerance * scale, $"relative error {error / scale:E2} exceeds {tolerance:E0}");
     }
+
+    /// <summary>The same names with bitwise equal tensors.</summary>
+    public static void AssertSameTensors(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, tensor) in expected)
+            Assert.True(tensor.allclose(actual[name], rtol: 0, atol: 0), $"{name} differs");
+    }
 }

@@ -13,6 +13,7 @@ internal static class BenchCommand
     public static Command Create(CliConsole console) => new("bench", "Measure performance and print figures (images/s, peak memory).")
     {
         Forward(console),
+        Train(console),
         Pipeline(console),
     };
 
@@ -41,21 +42,33 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command Forward(CliConsole console)
+    private delegate IEnumerable<BatchMeasurement> NetworkBenchmark(NetworkSpec spec, IReadOnlyList<int> sizes, int batch, int warmup, int timed,
+        TorchSharp.torch.Device device, CancellationToken cancellation);
+
+    private static Command Forward(CliConsole console) => NetworkCommand(console, "forward",
+        "Inference images/s of the descriptor network on random batches (eval, no gradient).", "GeM/FC/BN/L2", defaultSizes: "224,512",
+        defaultClasses: 0, ForwardBenchmark.Run);
+
+    private static Command Train(CliConsole console) => NetworkCommand(console, "train",
+        "Stage-1 training images/s on random batches: forward, MadaCos, backward, Nesterov SGD step.", "GeM/FC/BN + MadaCos + SGD", defaultSizes: "224",
+        defaultClasses: 81_313, TrainStepBenchmark.Run);
+
+    private static Command NetworkCommand(CliConsole console, string name, string description, string what, string defaultSizes, int defaultClasses,
+        NetworkBenchmark benchmark)
     {
         var depth = new Option<int>("--depth") { Description = "ResNet depth.", DefaultValueFactory = _ => 50 };
         var width = new Option<int>("--width") { Description = "Stem width (64 is the standard network).", DefaultValueFactory = _ => 64 };
         var dim = new Option<int>("--dim") { Description = "Descriptor size.", DefaultValueFactory = _ => 512 };
-        var sizes = new Option<string>("--sizes") { Description = "Comma-separated square input sizes.", DefaultValueFactory = _ => "224,512" };
+        var classes = new Option<int>("--classes") { Description = "Classifier rows (81,313: GLDv2-clean).", DefaultValueFactory = _ => defaultClasses };
+        var sizes = new Option<string>("--sizes") { Description = "Comma-separated square input sizes.", DefaultValueFactory = _ => defaultSizes };
         var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 8 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed batches per size.", DefaultValueFactory = _ => 1 };
         var iterations = new Option<int>("--iterations") { Description = "Timed batches per size.", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: its default)." };
         var device = CommonOptions.Device();
-        var command = new Command("forward", "Inference images/s of the descriptor network on random batches (eval, no gradient).")
-        {
-            depth, width, dim, sizes, batch, warmup, iterations, threads, device,
-        };
+        var command = new Command(name, description) { depth, width, dim, sizes, batch, warmup, iterations, threads, device };
+        if (defaultClasses > 0)
+            command.Options.Add(classes);
         CommandAction.Set(command, console, (parse, cancellation) =>
         {
             if (!ResNetLayout.IsSupported(parse.GetValue(depth)))
@@ -63,13 +76,17 @@ internal static class BenchCommand
             var sizeList = parse.GetValue(sizes)!.Split(',').Select(text => int.TryParse(text, out int size) && size >= 32
                 ? size
                 : throw new InputException($"--sizes: '{text}' is not a size of at least 32")).ToList();
+            int classCount = defaultClasses > 0 ? parse.GetValue(classes) : 0;
+            if (defaultClasses > 0 && classCount < 2)
+                throw new InputException($"--classes: needs at least 2, got {classCount}");
             if (parse.GetValue(threads) > 0)
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
-            var spec = new NetworkSpec(new ResNetLayout(parse.GetValue(depth), parse.GetValue(width)), parse.GetValue(dim));
+            var spec = new NetworkSpec(new ResNetLayout(parse.GetValue(depth), parse.GetValue(width)), parse.GetValue(dim), classCount);
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
-            console.Out.WriteLine($"cfcd forward: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + GeM/FC/BN/L2, batch {parse.GetValue(batch)}, " +
+            string classifier = classCount > 0 ? $", {classCount:N0} classes" : "";
+            console.Out.WriteLine($"cfcd {name}: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + {what}{classifier}, batch {parse.GetValue(batch)}, " +
                                   $"{computeDevice.type.ToString().ToLowerInvariant()}, {TorchSharp.torch.get_num_threads()} threads, libtorch {TorchSharp.torch.__version__}");
-            foreach (var result in ForwardBenchmark.Run(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup), parse.GetValue(iterations), computeDevice, cancellation))
+            foreach (var result in benchmark(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup), parse.GetValue(iterations), computeDevice, cancellation))
                 console.Out.WriteLine($"  {result.Size}x{result.Size}: {result.ImagesPerSecond,8:F2} img/s  (median batch {result.MedianBatchSeconds:F3} s over {result.TimedBatches}, peak RSS {result.PeakResidentBytes / (1 << 20):N0} MiB)");
             return Task.FromResult(ExitCodes.Success);
         });

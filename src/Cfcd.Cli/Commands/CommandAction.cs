@@ -18,6 +18,11 @@ internal static class CommandAction
                 await console.Error.WriteLineAsync($"cfcd {command.Name}: {error.Message}");
                 return ExitCodes.BadInput;
             }
+            catch (Training.TrainingDivergedException diverged)
+            {
+                await console.Error.WriteLineAsync($"cfcd {command.Name}: {diverged.Message}");
+                return ExitCodes.Failure;
+            }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 await console.Error.WriteLineAsync($"cfcd {command.Name}: cancelled");

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Cfcd.Config;
+using Cfcd.Native;
+using Cfcd.Training;
 
 namespace Cfcd.Cli.Commands;
 
@@ -11,21 +13,36 @@ internal static class TrainCommand
         var set = CommonOptions.Set();
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: config.yaml, train.log, metrics.csv, checkpoints/ (default runs/<config name>)." };
         var device = CommonOptions.Device();
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest complete checkpoint in the run folder." };
+        var resume = new Option<bool>("--resume") { Description = "Require a checkpoint to continue from (a run folder holding one of the same config resumes anyway)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the config, print it resolved (defaults and --set applied) and exit." };
         var command = new Command("train", "Train stage 1 (MadaCos) or stage 2 (MadaCos + local triplet) from a config.")
         {
             config, set, output, device, resume, dryRun,
         };
-        CommandAction.Set(command, console, parse =>
+        CommandAction.Set(command, console, (parse, cancellation) =>
         {
             var resolved = CommonOptions.LoadConfig(parse, config, set);
+            if (parse.GetValue(device) is string deviceName)
+                resolved = resolved with { Train = resolved.Train with { Device = deviceName == "cuda" ? Device.Cuda : Device.Cpu } };
             if (parse.GetValue(dryRun))
             {
                 console.Out.Write(ConfigWriter.ToYaml(resolved));
-                return ExitCodes.Success;
+                return Task.FromResult(ExitCodes.Success);
             }
-            return CommandAction.NotAvailable(console, command.Name, "training");
+            var computeDevice = ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant());
+            string runFolder = parse.GetValue(output)?.ToString() ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name));
+            bool terminal = ConsoleProgress.IsTerminal(console.Error);
+            using var logging = CliLogging.Create(verbose: false, runFolder, terminal ? [Trainer.StepLogCategory] : []);
+            var folder = new RunFolder(runFolder);
+            var trainer = new Trainer(resolved, folder, computeDevice, logging);
+            var summary = trainer.Run(parse.GetValue(resume), terminal ? new TrainingProgressBar(console.Error) : null, cancellation);
+
+            string validation = summary.Validation is { } accuracy ? $"; validation top-1 {accuracy.Top1:F2}%, top-5 {accuracy.Top5:F2}%" : "";
+            console.Out.WriteLine($"train: stage {resolved.Train.Stage} done, {summary.Epochs} epochs, {summary.Steps} steps{validation}");
+            console.Out.WriteLine($"  run folder  {summary.RunFolder}");
+            console.Out.WriteLine($"  checkpoint  {summary.LastCheckpoint}");
+            console.Out.WriteLine($"  curves      {folder.Curves}, {folder.Metrics}, {folder.TensorBoard}/");
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

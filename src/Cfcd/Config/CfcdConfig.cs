@@ -99,21 +99,39 @@ public sealed record TrainConfig
     public int LogEvery { get; init; } = 20;
     /// <summary>Besides the last checkpoint, keep every Nth epoch's.</summary>
     public int KeepEvery { get; init; } = 10;
+    /// <summary>Also write the last checkpoint every this many steps inside an epoch; 0: at epoch ends only.</summary>
+    public int CheckpointEvery { get; init; }
 }
 
 public enum HeadKind { Madacos, Softmax, Cosface, Arcface }
+
+/// <summary>What MadaCos's median, scale and margin are solved over when a batch is split into micro-batches.</summary>
+public enum StatisticsScope
+{
+    /// <summary>The whole logical batch, from a first no-grad pass over its micro-batches (the paper's statistics; one extra forward).</summary>
+    Batch,
+    /// <summary>Each micro-batch on its own (cheaper; the median of a smaller sample).</summary>
+    MicroBatch,
+}
 
 public sealed record LossConfig
 {
     public HeadKind Head { get; init; } = HeadKind.Madacos;
     /// <summary>MadaCos: target probability of the median sample.</summary>
     public double Alpha { get; init; } = 0.02;
+    /// <summary>MadaCos with train.micro_batch: solve over the whole batch or per micro-batch.</summary>
+    public StatisticsScope MadacosStatistics { get; init; } = StatisticsScope.Batch;
     /// <summary>CosFace / ArcFace fixed scale and margin.</summary>
     public double Scale { get; init; } = 30.0;
     public double Margin { get; init; } = 0.15;
     /// <summary>Stage 2: lambda, the weight of the local triplet loss (the released code uses 1.0).</summary>
     public double LocalWeight { get; init; } = 1.0;
     public double LocalMargin { get; init; } = 0.1;
+    /// <summary>
+    /// The summed triplet loss is divided by batch_size / local_group: the paper summed over each GPU's 16 images and
+    /// averaged the 8 GPUs' gradients. 0: no division (one sum over the batch).
+    /// </summary>
+    public int LocalGroup { get; init; } = 16;
     public double LoweRatio { get; init; } = 0.9;
     /// <summary>Fraction of the positive image's locations, by attention, that may be matched.</summary>
     public double AttentionKeep { get; init; } = 0.5;

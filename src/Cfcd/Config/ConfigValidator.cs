@@ -69,6 +69,14 @@ public static class ConfigValidator
             yield return ("train.ghost_bn", $"must be 0 or divide the forward batch ({forwardBatch}), got {train.GhostBn}");
         if (train.Stage == 2 && train.BatchSize % config.Sampler.TupleSize != 0)
             yield return ("train.batch_size", $"stage 2 needs whole tuples: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got {train.BatchSize}");
+        if (train.Stage == 2 && train.MicroBatch > 0 && train.MicroBatch % config.Sampler.TupleSize != 0)
+            yield return ("train.micro_batch", $"stage 2 needs whole tuples in each micro-batch: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got {train.MicroBatch}");
+        if (train.Stage == 2 && config.Sampler.Kind != SamplerKind.HardNegative)
+            yield return ("sampler.kind", $"stage 2 trains on tuples: use hard_negative, got {ConfigNames.ToSnakeCase(config.Sampler.Kind.ToString())}");
+        if (train.Stage == 2 && string.IsNullOrEmpty(train.InitFrom))
+            yield return ("train.init_from", "stage 2 starts from a stage-1 checkpoint (classifier included): set it");
+        if (train.CheckpointEvery < 0)
+            yield return ("train.checkpoint_every", $"must be 0 or more, got {train.CheckpointEvery}");
         if (train.LogEvery < 1)
             yield return ("train.log_every", $"must be at least 1, got {train.LogEvery}");
         if (train.KeepEvery < 1)
@@ -88,6 +96,8 @@ public static class ConfigValidator
             yield return ("loss.margin", $"must be at least 0, got {loss.Margin}");
         if (!(loss.LocalWeight >= 0))
             yield return ("loss.local_weight", $"must be at least 0, got {loss.LocalWeight}");
+        if (loss.LocalGroup < 0 || (train.Stage == 2 && loss.LocalGroup > 0 && train.BatchSize % loss.LocalGroup != 0))
+            yield return ("loss.local_group", $"must be 0 or divide train.batch_size ({train.BatchSize}), got {loss.LocalGroup}");
         if (!(loss.LoweRatio > 0 && loss.LoweRatio <= 1))
             yield return ("loss.lowe_ratio", $"must be in (0, 1], got {loss.LoweRatio}");
         if (!(loss.AttentionKeep > 0 && loss.AttentionKeep <= 1))

@@ -43,10 +43,13 @@ public sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransf
     /// <summary>What the last finished epoch read.</summary>
     public EpochReadStats? LastEpoch { get; private set; }
 
-    /// <summary>The batches of one epoch, in the order of <paramref name="plan"/> (data-set indices per batch).</summary>
-    public IEnumerable<Batch> Epoch(int epoch, IReadOnlyList<int[]> plan, CancellationToken cancellation)
+    /// <summary>
+    /// The batches of one epoch, in the order of <paramref name="plan"/> (data-set indices per batch), from batch
+    /// <paramref name="firstBatch"/> on (a resumed epoch: the batches are the ones an uninterrupted epoch would give).
+    /// </summary>
+    public IEnumerable<Batch> Epoch(int epoch, IReadOnlyList<int[]> plan, CancellationToken cancellation, int firstBatch = 0)
     {
-        int total = plan.Sum(batch => batch.Length);
+        int total = plan.Skip(firstBatch).Sum(batch => batch.Length);
         int largest = plan.Count == 0 ? 0 : plan.Max(batch => batch.Length);
         var jobs = new Job[plan.Count];
         using var queue = new BlockingCollection<Job>();
@@ -57,11 +60,11 @@ public sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransf
             Name = "cfcd-loader",
         }).ToList();
         workers.ForEach(worker => worker.Start());
-        int submitted = 0, position = 0, failed = 0, read = 0;
+        int submitted = firstBatch, position = plan.Take(firstBatch).Sum(batch => batch.Length), failed = 0, read = 0;
         var failures = new List<string>();
         try
         {
-            for (int next = 0; next < plan.Count; next++)
+            for (int next = firstBatch; next < plan.Count; next++)
             {
                 while (submitted < plan.Count && submitted <= next + options.Prefetch)
                 {

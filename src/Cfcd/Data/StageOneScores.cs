@@ -8,6 +8,19 @@ namespace Cfcd.Data;
 /// </summary>
 public static class StageOneScores
 {
+    /// <summary>
+    /// Writes the score file atomically: one line per prediction (data-set index, predicted class, score), in the
+    /// order given, with the path as the list writes it and the list's label.
+    /// </summary>
+    public static void Write(string path, ImageDataset dataset, IEnumerable<(int SampleIndex, int Predicted, float Score)> predictions) =>
+        IO.AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream);
+            foreach (var (index, predicted, score) in predictions)
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{dataset.RelativePaths[index]} {dataset.Samples[index].Label} {predicted} {score:R}"));
+        });
+
     /// <summary>The predicted class of every sample of <paramref name="dataset"/>; null where the file has no line.</summary>
     public static int?[] LoadPredictions(string path, ImageDataset dataset)
     {

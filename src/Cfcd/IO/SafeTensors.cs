@@ -35,16 +35,7 @@ public static class SafeTensors
         try
         {
             using var stream = File.OpenRead(path);
-            Span<byte> lengthBytes = stackalloc byte[8];
-            if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
-                throw new InputException($"{path}: too short to be a safetensors file");
-            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-            if (headerLength is 0 or > MaxHeaderBytes || (long)headerLength > stream.Length - 8)
-                throw new InputException($"{path}: not a safetensors file (header length {headerLength})");
-            var header = new byte[headerLength];
-            stream.ReadExactly(header);
-            long dataStart = 8 + (long)headerLength;
-            var (entries, metadata) = ParseHeader(header, path, stream.Length - dataStart);
+            var (entries, metadata, dataStart) = ReadHeader(stream, path);
             var tensors = new Dictionary<string, Tensor>();
             foreach (var entry in entries.OrderBy(entry => entry.Begin))
             {
@@ -62,6 +53,35 @@ public static class SafeTensors
         {
             throw new InputException($"{path}: cannot read ({error.Message})", error);
         }
+    }
+
+    /// <summary>The metadata strings of a safetensors file, from its header alone.</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return ReadHeader(stream, path).Metadata;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot read ({error.Message})", error);
+        }
+    }
+
+    private static (List<Entry> Entries, Dictionary<string, string> Metadata, long DataStart) ReadHeader(Stream stream, string path)
+    {
+        Span<byte> lengthBytes = stackalloc byte[8];
+        if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
+            throw new InputException($"{path}: too short to be a safetensors file");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength is 0 or > MaxHeaderBytes || (long)headerLength > stream.Length - 8)
+            throw new InputException($"{path}: not a safetensors file (header length {headerLength})");
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        long dataStart = 8 + (long)headerLength;
+        var (entries, metadata) = ParseHeader(header, path, stream.Length - dataStart);
+        return (entries, metadata, dataStart);
     }
 
     /// <summary>Writes the tensors (any device; stored contiguous) atomically: a temporary file, then a rename.</summary>

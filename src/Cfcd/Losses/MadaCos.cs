@@ -13,7 +13,7 @@ public sealed record MadaCosStatistics(double Scale, double Margin, double Media
 /// constants for the gradient. B is computed in log space (logsumexp): the reference's float exp(s cos) overflows at
 /// large scales and silently ends with a zero margin; here a scale of 200 still gives the exact margin.
 /// </summary>
-public sealed class MadaCos(double alpha = 0.02)
+public sealed class MadaCos(double alpha = 0.02) : IClassificationLoss
 {
     /// <summary>The scale never goes below this (it stays there until the median cosine passes about 0.375).</summary>
     public const double MinimumScale = 32.0;
@@ -21,16 +21,27 @@ public sealed class MadaCos(double alpha = 0.02)
     private readonly double _scaleNumerator = Math.Log(9999999.0 * (1 - alpha) / alpha);
     private readonly double _logOdds = Math.Log(alpha / (1 - alpha));
 
+    public bool SolvesPerBatch => true;
+
     /// <summary>Mean cross-entropy of the margin logits; <paramref name="training"/> false gives margin 0.</summary>
     /// <param name="cosines">[B, classes] cosines between embeddings and class weights.</param>
     /// <param name="labels">[B] int64 class indices.</param>
     public (Tensor Loss, MadaCosStatistics Statistics) Forward(Tensor cosines, Tensor labels, bool training)
     {
         var statistics = Solve(cosines, labels, training);
+        return (Loss(cosines, labels, statistics), statistics);
+    }
+
+    MadaCosStatistics? IClassificationLoss.Solve(Tensor cosines, Tensor labels) => Solve(cosines, labels, training: true);
+
+    /// <summary>Mean cross-entropy with the scale and margin of <paramref name="statistics"/> (solved on this batch or on the whole batch it is part of).</summary>
+    public Tensor Loss(Tensor cosines, Tensor labels, MadaCosStatistics? statistics)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
         using var oneHot = nn.functional.one_hot(labels, cosines.shape[1]).to(cosines.dtype);
         using var scaled = cosines * statistics.Scale;
         using var logits = scaled - oneHot * (statistics.Scale * statistics.Margin);
-        return (nn.functional.cross_entropy(logits, labels), statistics);
+        return nn.functional.cross_entropy(logits, labels);
     }
 
     /// <summary>Scale, margin, median cosine and ln B for a batch, without gradient.</summary>
@@ -38,15 +49,16 @@ public sealed class MadaCos(double alpha = 0.02)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var detached = cosines.detach().to(ScalarType.Float64);
-        var targets = detached.gather(1, labels.unsqueeze(1)).squeeze(1);
+        // Float64 only for what the solution reads: the target cosines and the median sample's row.
+        var detached = cosines.detach();
+        var targets = detached.gather(1, labels.unsqueeze(1)).squeeze(1).to(ScalarType.Float64);
         var (sorted, order) = targets.sort();
         int middle = (int)((targets.shape[0] - 1) / 2);
         double median = sorted[middle].ToDouble();
         long medianSample = order[middle].ToInt64();
         double scale = Math.Max(MinimumScale, _scaleNumerator / Math.Max(1 - median, 1e-6));
 
-        var row = detached[medianSample] * scale;
+        var row = detached[medianSample].to(ScalarType.Float64) * scale;
         row[labels[medianSample].ToInt64()] = double.NegativeInfinity;
         double logB = row.logsumexp(0).ToDouble();
         double margin = training ? Math.Max(0, median - (logB + _logOdds) / scale) : 0;

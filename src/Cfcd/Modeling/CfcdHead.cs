@@ -5,20 +5,20 @@ using static TorchSharp.torch;
 namespace Cfcd.Modeling;
 
 /// <summary>
-/// The global descriptor head: GeM pooling, Linear (with bias) to the descriptor size, BatchNorm1d.
+/// The global descriptor head: GeM pooling, Linear (with bias) to the descriptor size, BatchNorm1d (a <see cref="GhostBatchNorm"/>).
 /// Its output is the embedding before L2 normalisation (the loss normalises it; so does extraction).
 /// </summary>
 public sealed class CfcdHead : nn.Module<Tensor, Tensor>
 {
     private readonly GeM gem;
     private readonly Linear fc;
-    private readonly BatchNorm1d bn;
+    private readonly GhostBatchNorm bn;
 
     public CfcdHead(long inputChannels, long descriptorDim, double gemP = 3.0, bool gemLearnable = false) : base(nameof(CfcdHead))
     {
         gem = new GeM(gemP, gemLearnable);
         fc = nn.Linear(inputChannels, descriptorDim, hasBias: true);
-        bn = nn.BatchNorm1d(descriptorDim);
+        bn = new GhostBatchNorm(descriptorDim);
         RegisterComponents();
     }
 

@@ -31,6 +31,24 @@ public sealed class CfcdNet : nn.Module<Tensor, Tensor>
     public CosineClassifier Classifier =>
         classifier ?? throw new InvalidOperationException("this network was built without a classifier (classes = 0)");
 
+    /// <summary>Training: every BatchNorm normalises groups of this many images on their own (ghost batch norm); 0: the whole batch.</summary>
+    public void SetGhostBatchSize(int images)
+    {
+        foreach (var norm in modules().OfType<GhostBatchNorm>())
+            norm.GhostSize = images;
+    }
+
+    /// <summary>
+    /// Until disposed, training-mode passes treat the BatchNorm running statistics as <paramref name="mode"/> says;
+    /// disposing commits what was accumulated and returns to <see cref="NormStatistics.Update"/>.
+    /// </summary>
+    public IDisposable UseNormStatistics(NormStatistics mode)
+    {
+        var norms = modules().OfType<GhostBatchNorm>().ToList();
+        norms.ForEach(norm => norm.Statistics = mode);
+        return new NormStatisticsScope(norms);
+    }
+
     /// <summary>Images [B, 3, H, W] to unit-length descriptors [B, D].</summary>
     public override Tensor forward(Tensor images)
     {
@@ -48,5 +66,14 @@ public sealed class CfcdNet : nn.Module<Tensor, Tensor>
             return (embedding, res4);
         res4.Dispose();
         return (embedding, null);
+    }
+
+    private sealed class NormStatisticsScope(List<GhostBatchNorm> norms) : IDisposable
+    {
+        public void Dispose() => norms.ForEach(norm =>
+        {
+            norm.Commit();
+            norm.Statistics = NormStatistics.Update;
+        });
     }
 }

@@ -15,6 +15,9 @@ public sealed class NetworkWeights : IDisposable
 {
     private const string FormatTag = "cfcd";
 
+    /// <summary>Tensors under this prefix are a training checkpoint's optimiser and RNG state, which weights ignore.</summary>
+    public const string TrainingStatePrefix = "train_state.";
+
     private readonly Dictionary<string, Tensor> _tensors;
 
     private NetworkWeights(string path, Dictionary<string, Tensor> tensors, WeightsSource source, InputConvention convention, double gemP)
@@ -68,11 +71,21 @@ public sealed class NetworkWeights : IDisposable
         {
             throw new InputException($"{path}: cannot read ({error.Message})", error);
         }
-        return SafeTensors.Recognise(start) ? FromSafeTensors(path) : FromTorchCheckpoint(path);
+        if (!SafeTensors.Recognise(start))
+            return FromTorchCheckpoint(path);
+        var file = SafeTensors.Read(path);
+        var weights = FromSafeTensors(path, file);
+        foreach (var (name, tensor) in file.Tensors)
+            if (name.StartsWith(TrainingStatePrefix, StringComparison.Ordinal))
+                tensor.Dispose();
+        return weights;
     }
 
-    /// <summary>Writes cfcd safetensors with the layout, sizes and input convention in the metadata.</summary>
-    public void Save(string path)
+    /// <summary>
+    /// Writes cfcd safetensors with the layout, sizes and input convention in the metadata; a training checkpoint adds
+    /// its state tensors (named under <see cref="TrainingStatePrefix"/>) and metadata entries.
+    /// </summary>
+    public void Save(string path, IReadOnlyDictionary<string, Tensor>? extraTensors = null, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -89,7 +102,12 @@ public sealed class NetworkWeights : IDisposable
             metadata["descriptor_dim"] = Invariant(dim);
         if (Classes > 0)
             metadata["classes"] = Invariant(Classes);
-        SafeTensors.Write(path, _tensors, metadata);
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+            metadata[key] = value;
+        var tensors = new Dictionary<string, Tensor>(_tensors);
+        foreach (var (name, tensor) in extraTensors ?? new Dictionary<string, Tensor>())
+            tensors.Add(name, tensor);
+        SafeTensors.Write(path, tensors, metadata);
     }
 
     /// <summary>Takes the weights of <paramref name="network"/> (for saving a trained model).</summary>
@@ -132,9 +150,9 @@ public sealed class NetworkWeights : IDisposable
     private static string Describe(NetworkSpec spec) =>
         $"ResNet-{spec.Layout.Depth} (width {spec.Layout.Width}) with a {spec.DescriptorDim}-d head";
 
-    private static NetworkWeights FromSafeTensors(string path)
+    /// <summary>The weights of a safetensors file already read (a training checkpoint's state tensors are left out).</summary>
+    internal static NetworkWeights FromSafeTensors(string path, SafeTensorsFile file)
     {
-        var file = SafeTensors.Read(path);
         var metadata = file.Metadata;
         string Required(string key) => metadata.TryGetValue(key, out var value)
             ? value
@@ -151,7 +169,9 @@ public sealed class NetworkWeights : IDisposable
             var other => throw new InputException($"{path}: channel_order {other} is neither bgr nor rgb"),
         };
         var convention = new InputConvention(order, Floats(Required("mean"), path), Floats(Required("std"), path));
-        var weights = new NetworkWeights(path, ToFloat(file.Tensors), WeightsSource.Cfcd, convention,
+        var network = file.Tensors.Where(pair => !pair.Key.StartsWith(TrainingStatePrefix, StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        var weights = new NetworkWeights(path, ToFloat(network), WeightsSource.Cfcd, convention,
             double.Parse(Required("gem_p"), CultureInfo.InvariantCulture));
         if (weights.Layout.Depth != int.Parse(Required("depth"), CultureInfo.InvariantCulture))
             throw new InputException($"{path}: metadata says depth {Required("depth")}, the tensors are a ResNet-{weights.Layout.Depth}");

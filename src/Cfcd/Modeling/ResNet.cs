@@ -11,14 +11,14 @@ namespace Cfcd.Modeling;
 public sealed class ResNet : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly GhostBatchNorm bn1;
     private readonly Sequential layer1, layer2, layer3, layer4;
 
     public ResNet(ResNetLayout layout, bool zeroInitLastNorm = false) : base(nameof(ResNet))
     {
         Layout = layout;
         conv1 = nn.Conv2d(3, layout.Width, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(layout.Width);
+        bn1 = new GhostBatchNorm(layout.Width);
         var stages = new Sequential[4];
         long channels = layout.Width;
         for (int stage = 0; stage < 4; stage++)
@@ -77,7 +77,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
                 case Conv2d conv:
                     nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                     break;
-                case BatchNorm2d norm:
+                case GhostBatchNorm norm:
                     nn.init.ones_(norm.weight);
                     nn.init.zeros_(norm.bias);
                     break;

@@ -18,11 +18,11 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
         if (stride != 1 || inputChannels != outputChannels)
             downsample = nn.Sequential(
                 ("0", nn.Conv2d(inputChannels, outputChannels, 1, stride: stride, bias: false)),
-                ("1", nn.BatchNorm2d(outputChannels)));
+                ("1", new GhostBatchNorm(outputChannels)));
     }
 
     /// <summary>The batch norm that closes the residual branch; zero gamma makes the block start as identity.</summary>
-    public abstract BatchNorm2d LastNorm { get; }
+    public abstract GhostBatchNorm LastNorm { get; }
 
     protected abstract Tensor Residual(Tensor input);
 
@@ -37,13 +37,13 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
         return output.relu_();
     }
 
-    protected static Tensor ConvNormRelu(Conv2d conv, BatchNorm2d norm, Tensor input)
+    protected static Tensor ConvNormRelu(Conv2d conv, GhostBatchNorm norm, Tensor input)
     {
         using var convolved = conv.forward(input);
         return norm.forward(convolved).relu_();
     }
 
-    protected static Tensor ConvNorm(Conv2d conv, BatchNorm2d norm, Tensor input)
+    protected static Tensor ConvNorm(Conv2d conv, GhostBatchNorm norm, Tensor input)
     {
         using var convolved = conv.forward(input);
         return norm.forward(convolved);
@@ -54,18 +54,18 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
 public sealed class BasicBlock : ResidualBlock
 {
     private readonly Conv2d conv1, conv2;
-    private readonly BatchNorm2d bn1, bn2;
+    private readonly GhostBatchNorm bn1, bn2;
 
     public BasicBlock(long inputChannels, long width, long stride) : base(nameof(BasicBlock), inputChannels, width, stride)
     {
         conv1 = nn.Conv2d(inputChannels, width, 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width);
+        bn1 = new GhostBatchNorm(width);
         conv2 = nn.Conv2d(width, width, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width);
+        bn2 = new GhostBatchNorm(width);
         RegisterComponents();
     }
 
-    public override BatchNorm2d LastNorm => bn2;
+    public override GhostBatchNorm LastNorm => bn2;
 
     protected override Tensor Residual(Tensor input)
     {
@@ -80,21 +80,21 @@ public sealed class Bottleneck : ResidualBlock
     public const int Expansion = 4;
 
     private readonly Conv2d conv1, conv2, conv3;
-    private readonly BatchNorm2d bn1, bn2, bn3;
+    private readonly GhostBatchNorm bn1, bn2, bn3;
 
     public Bottleneck(long inputChannels, long width, long stride)
         : base(nameof(Bottleneck), inputChannels, width * Expansion, stride)
     {
         conv1 = nn.Conv2d(inputChannels, width, 1, bias: false);
-        bn1 = nn.BatchNorm2d(width);
+        bn1 = new GhostBatchNorm(width);
         conv2 = nn.Conv2d(width, width, 3, stride: stride, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width);
+        bn2 = new GhostBatchNorm(width);
         conv3 = nn.Conv2d(width, width * Expansion, 1, bias: false);
-        bn3 = nn.BatchNorm2d(width * Expansion);
+        bn3 = new GhostBatchNorm(width * Expansion);
         RegisterComponents();
     }
 
-    public override BatchNorm2d LastNorm => bn3;
+    public override GhostBatchNorm LastNorm => bn3;
 
     protected override Tensor Residual(Tensor input)
     {

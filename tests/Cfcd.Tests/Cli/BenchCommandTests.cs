@@ -17,6 +17,17 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void TrainPrintsStageOneStepImagesPerSecond()
+    {
+        var result = CliRunner.Run("bench", "train", "--depth", "18", "--width", "4", "--dim", "8", "--classes", "10", "--sizes", "32",
+            "--batch", "4", "--warmup", "1", "--iterations", "2", "--device", "cpu");
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.StartsWith("cfcd train: ResNet-18 width 4 + GeM/FC/BN + MadaCos + SGD, 10 classes, batch 4", result.Out);
+        Assert.Matches(@"32x32: +[\d.]+ img/s .*over 2, peak RSS", result.Out);
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("bench", "train", "--classes", "1").ExitCode);
+    }
+
+    [Fact]
     public void BadDepthsAndSizesAreInputErrors()
     {
         Assert.Equal(ExitCodes.BadInput, CliRunner.Run("bench", "forward", "--depth", "42").ExitCode);

@@ -96,8 +96,6 @@ public class CfcdCliTests
     }
 
     [Theory]
-    [InlineData("train --config {smoke}")]
-    [InlineData("score --config {smoke} --weights w.safetensors --out s.txt")]
     [InlineData("extract --weights w.safetensors --dataset roxford5k --data-root data --out features")]
     [InlineData("demo")]
     public void VerbsNotYetBuiltSaySoAndExitNonZero(string commandLine)

@@ -25,7 +25,7 @@ public class ConfigLoaderTests
     public void TheExpectedConfigsShip()
     {
         var names = Directory.GetFiles(TestPaths.Configs, "*.yaml").Select(Path.GetFileName).ToHashSet();
-        Assert.Superset(names!, new HashSet<string?> { "r50_stage1.yaml", "r50_stage2.yaml", "r101_stage1.yaml", "r101_stage2.yaml", "smoke.yaml" });
+        Assert.Superset(new HashSet<string?> { "r50_stage1.yaml", "r50_stage2.yaml", "r101_stage1.yaml", "r101_stage2.yaml", "smoke.yaml", "smoke_stage2.yaml" }, names);
     }
 
     [Fact]
@@ -83,6 +83,14 @@ public class ConfigLoaderTests
     [InlineData("train:\n  batch_size: 100\n  micro_batch: 30\n", "x.yaml:3:16: key 'train.micro_batch' must be 0 or divide")]
     [InlineData("train:\n  stage: 2\n  batch_size: 20\n  ghost_bn: 0\n", "x.yaml:3:15: key 'train.batch_size' stage 2 needs whole tuples")]
     [InlineData("loss:\n  alpha: 1.5\n", "x.yaml:2:10: key 'loss.alpha' must be in (0, 1), got 1.5")]
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\n  init_from: s1.ckpt\n", "x.yaml: key 'sampler.kind' stage 2 trains on tuples: use hard_negative, got random")]
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\nsampler:\n  kind: hard_negative\n", "x.yaml: key 'train.init_from' stage 2 starts from a stage-1 checkpoint")]
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  micro_batch: 4\n  ghost_bn: 0\n  init_from: s1.ckpt\nsampler:\n  kind: hard_negative\n",
+        "x.yaml:4:16: key 'train.micro_batch' stage 2 needs whole tuples in each micro-batch")]
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\n  init_from: s1.ckpt\nsampler:\n  kind: hard_negative\nloss:\n  local_group: 5\n",
+        "x.yaml:9:16: key 'loss.local_group' must be 0 or divide train.batch_size (16), got 5")]
+    [InlineData("loss:\n  madacos_statistics: all\n", "x.yaml:2:23: key 'loss.madacos_statistics' expects one of batch, micro_batch, got 'all'")]
+    [InlineData("train:\n  checkpoint_every: -1\n", "x.yaml:2:21: key 'train.checkpoint_every' must be 0 or more, got -1")]
     public void BadInputNamesTheFileLineAndKey(string yaml, string expectedStart)
     {
         var error = Assert.Throws<InputException>(() => ConfigLoader.Parse(yaml, "x.yaml"));
@@ -142,5 +150,16 @@ public class ConfigLoaderTests
         Assert.Equal(0.1 + 0.2, back.Optim.BaseLr);
         Assert.Equal(config.Data.Root, back.Data.Root);
         Assert.Null(back.Data.ValList);
+    }
+
+    [Fact]
+    public void TheFirstDifferenceBetweenTwoConfigsNamesItsDottedKey()
+    {
+        var config = new CfcdConfig();
+        string yaml = ConfigWriter.ToYaml(config);
+        Assert.Null(ConfigWriter.FirstDifference(yaml, yaml));
+        Assert.Equal("train.epochs: 50 vs 3", ConfigWriter.FirstDifference(yaml, ConfigWriter.ToYaml(config with { Train = config.Train with { Epochs = 3 } })));
+        var queue = config with { Dcinet = config.Dcinet with { Olp = config.Dcinet.Olp with { QueueSize = 100 } } };
+        Assert.Equal("dcinet.olp.queue_size: 16384 vs 100", ConfigWriter.FirstDifference(yaml, ConfigWriter.ToYaml(queue)));
     }
 }

@@ -59,6 +59,10 @@ public class ListTests
         File.WriteAllText(scores, "a/2.jpg 0 1 0.73\nb/with space.jpg 1 1 0.9\n");
         Assert.Equal([null, 1, 1], StageOneScores.LoadPredictions(scores, dataset));
 
+        StageOneScores.Write(scores, dataset, [(2, 0, 0.25f), (0, 0, 0.5f)]);
+        Assert.Equal(["b/with space.jpg 1 0 0.25", "a/1.jpg 0 0 0.5"], File.ReadAllLines(scores));
+        Assert.Equal([0, null, 0], StageOneScores.LoadPredictions(scores, dataset));
+
         File.WriteAllText(scores, "a/2.jpg 1 1 0.73\n");
         Assert.EndsWith("scores.txt:1: a/2.jpg has label 0 in the training list, 1 here", Assert.Throws<InputException>(() => StageOneScores.LoadPredictions(scores, dataset)).Message);
         File.WriteAllText(list, "a/1.jpg 0\nno-label.jpg\n");

@@ -54,6 +54,6 @@ public class ResNetTests
         var blocks = network.modules().OfType<ResidualBlock>().ToList();
         Assert.Equal(16, blocks.Count);
         Assert.All(blocks, block => Assert.Equal(0.0, block.LastNorm.weight!.abs().sum().ToDouble()));
-        Assert.Equal(1.0, network.modules().OfType<BatchNorm2d>().First().weight!.mean().ToDouble());
+        Assert.Equal(1.0, network.modules().OfType<Cfcd.Modeling.GhostBatchNorm>().First().weight!.mean().ToDouble());
     }
 }
