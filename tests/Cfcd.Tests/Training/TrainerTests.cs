@@ -135,6 +135,15 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     }
 
     [Fact]
+    public void DcInetOptionsAreRefusedUntilTheTrainerHasThem()
+    {
+        var config = tiny.Config();
+        config = config with { Dcinet = config.Dcinet with { Hep = config.Dcinet.Hep with { Enabled = true } } };
+        var error = Assert.Throws<InputException>(() => TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
+        Assert.StartsWith("dcinet.hep.enabled: the DC-I-Net training options are not built", error.Message);
+    }
+
+    [Fact]
     public void ResumeWithNothingToResumeIsAnError()
     {
         var run = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "empty"));
