@@ -14,13 +14,4 @@ for round in $(seq "$rounds"); do
   dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench pipeline --images "$images" --workers 2 --batch 32 --count 768 | sed 's/^/cfcd    /' | tee -a "$log"
   /usr/bin/python3 scripts/bench_pipeline.py run "$images" --workers 2 --batch 32 --count 768 | sed 's/^/pillow  /' | tee -a "$log"
 done
-/usr/bin/python3 - "$log" <<'PY'
-import re, statistics, sys
-rates = {}
-for line in open(sys.argv[1]):
-    match = re.match(r"(\S+)\s+([\d.]+) img/s", line)
-    if match:
-        rates.setdefault(match[1], []).append(float(match[2]))
-cfcd, pillow = statistics.median(rates["cfcd"]), statistics.median(rates["pillow"])
-print(f"\nmedian img/s over {len(rates['cfcd'])} rounds: cfcd {cfcd:.1f}, Pillow {pillow:.1f}, ratio {cfcd / pillow:.2f}")
-PY
+/usr/bin/python3 scripts/bench_medians.py "$log"

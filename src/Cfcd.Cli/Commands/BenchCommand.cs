@@ -4,6 +4,7 @@ using Cfcd.Config;
 using Cfcd.Data;
 using Cfcd.Modeling;
 using Cfcd.Native;
+using Cfcd.Retrieval;
 
 namespace Cfcd.Cli.Commands;
 
@@ -14,6 +15,7 @@ internal static class BenchCommand
     {
         Forward(console),
         Train(console),
+        Extract(console),
         Pipeline(console),
     };
 
@@ -37,6 +39,41 @@ internal static class BenchCommand
             var result = PipelineBenchmark.Run(paths, data, InputConvention.Pycls, parse.GetValue(batch), parse.GetValue(count), cancellation);
             console.Out.WriteLine($"cfcd pipeline: {paths.Count} images, crop {data.ImageSize}, batch {parse.GetValue(batch)}, {data.Workers} workers");
             console.Out.WriteLine($"  {result.ImagesPerSecond,8:F1} img/s  ({result.Images} images in {result.Seconds:F2} s, {result.Failed} failed, peak RSS {result.PeakResidentBytes / (1 << 20):N0} MiB)");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static Command Extract(CliConsole console)
+    {
+        var images = new Option<string>("--images") { Description = "A folder or list of images (1024 x 768 JPEGs for the reference figure).", Required = true };
+        var depth = new Option<int>("--depth") { Description = "ResNet depth.", DefaultValueFactory = _ => 50 };
+        var scales = CommonOptions.Scales();
+        var count = new Option<int>("--count") { Description = "Images to time (the first of the list, after one warm-up image).", DefaultValueFactory = _ => 8 };
+        var workers = new Option<int>("--workers") { Description = "Decode threads.", DefaultValueFactory = _ => 2 };
+        var batch = CommonOptions.ExtractionBatch();
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: its default)." };
+        var device = CommonOptions.Device();
+        var command = new Command("extract", "Multi-scale extraction images/s over image files (random ResNet weights, 512-d).")
+        {
+            images, depth, scales, count, workers, batch, threads, device,
+        };
+        CommandAction.Set(command, console, (parse, cancellation) =>
+        {
+            var paths = ImageList.Read(parse.GetValue(images)!).Take(Math.Max(1, parse.GetValue(count))).ToList();
+            if (!ResNetLayout.IsSupported(parse.GetValue(depth)))
+                throw new InputException($"--depth {parse.GetValue(depth)}: use one of {string.Join(", ", ResNetLayout.SupportedDepths)}");
+            var scaleList = CommonOptions.ParseScales(parse.GetValue(scales)!);
+            if (parse.GetValue(threads) > 0)
+                TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            var spec = new NetworkSpec(new ResNetLayout(parse.GetValue(depth), 64), 512);
+            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
+            int batchSize = CommonOptions.ExtractionBatch(parse, batch, computeDevice);
+            var options = new ExtractionOptions(parse.GetValue(workers), Math.Max(4, 2 * batchSize), MaxSize: 0, batchSize);
+            var result = ExtractionBenchmark.Run(spec, paths, scaleList, options, computeDevice, cancellation);
+            console.Out.WriteLine($"cfcd extract: ResNet-{spec.Layout.Depth}, scales {string.Join(",", scaleList)}, {paths.Count} images, {options.Workers} decode threads, " +
+                                  $"batch {options.MaxBatch}, {computeDevice.type.ToString().ToLowerInvariant()}, {TorchSharp.torch.get_num_threads()} threads");
+            console.Out.WriteLine($"  {result.ImagesPerSecond,8:F3} img/s  ({result.Images} images in {result.Seconds:F1} s, {result.Unreadable} unreadable, peak RSS {result.PeakResidentBytes / (1 << 20):N0} MiB)");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -18,6 +18,11 @@ internal static class CommandAction
                 await console.Error.WriteLineAsync($"cfcd {command.Name}: {error.Message}");
                 return ExitCodes.BadInput;
             }
+            catch (NotBuiltException notBuilt)
+            {
+                await console.Error.WriteLineAsync($"cfcd {command.Name}: {notBuilt.Message}");
+                return ExitCodes.NotAvailable;
+            }
             catch (Training.TrainingDivergedException diverged)
             {
                 await console.Error.WriteLineAsync($"cfcd {command.Name}: {diverged.Message}");
@@ -33,11 +38,4 @@ internal static class CommandAction
 
     public static void Set(Command command, CliConsole console, Func<ParseResult, int> body) =>
         Set(command, console, (parse, _) => Task.FromResult(body(parse)));
-
-    /// <summary>For verbs whose capability lands in a later issue: say so, write nothing, exit non-zero.</summary>
-    public static int NotAvailable(CliConsole console, string verb, string capability)
-    {
-        console.Error.WriteLine($"cfcd {verb}: {capability} is not implemented in this build yet; nothing was done.");
-        return ExitCodes.NotAvailable;
-    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Cfcd.Config;
 
 namespace Cfcd.Cli.Commands;
@@ -40,4 +41,26 @@ internal static class CommonOptions
     public static CfcdConfig LoadConfig(ParseResult parse, Option<FileInfo> config, Option<string[]> set) =>
         // FileInfo.ToString() is the path as the user typed it, which is what error messages should name.
         ConfigLoader.Load(parse.GetValue(config)!.ToString(), parse.GetValue(set) ?? []);
+
+    /// <summary>Images of equal size per forward pass: on a CPU one at a time measured fastest (and 4x leaner than 8).</summary>
+    public static Option<int?> ExtractionBatch() => new("--batch")
+    {
+        Description = "Images of equal size per forward pass, at most (default: 8 on CUDA, 1 on the CPU, where batching does not pay).",
+    };
+
+    public static int ExtractionBatch(ParseResult parse, Option<int?> batch, TorchSharp.torch.Device device) =>
+        parse.GetValue(batch) ?? (device.type == TorchSharp.DeviceType.CUDA ? 8 : 1);
+
+    /// <summary>The --scales list: comma-separated positive numbers.</summary>
+    public static double[] ParseScales(string text)
+    {
+        var scales = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) || !(scale > 0) || double.IsInfinity(scale))
+                throw new InputException($"--scales: '{part}' is not a positive number");
+            scales.Add(scale);
+        }
+        return scales.Count > 0 ? [.. scales] : throw new InputException("--scales: no scales given");
+    }
 }

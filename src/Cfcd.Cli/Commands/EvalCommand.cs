@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cfcd.Data;
 using Cfcd.IO;
 using Cfcd.Retrieval;
 
@@ -19,9 +20,12 @@ internal static class EvalCommand
         var dataRoot = new Option<DirectoryInfo>("--data-root") { Description = "Folder holding <dataset>/gnd_<dataset>.pkl." };
         var distractors = new Option<FileInfo>("--distractors") { Description = "R1M distractor descriptors (revisitop1m.npy) appended to the database." };
         var json = new Option<FileInfo>("--json") { Description = "Also write the scores as JSON to this file." };
+        var visualize = new Option<FileInfo>("--visualize") { Description = "Also draw queries and their top results, framed easy / hard / junk / negative, into this PNG (needs --data-root)." };
+        var shownQueries = new Option<int>("--visualize-queries") { Description = "Queries in the picture (the first ones).", DefaultValueFactory = _ => 6 };
+        var shownResults = new Option<int>("--visualize-top") { Description = "Results per query in the picture.", DefaultValueFactory = _ => 8 };
         var command = new Command("eval", "Revisited Oxford / Paris evaluation: Easy / Medium / Hard mAP and mP@1,5,10.")
         {
-            dataset, features, query, database, groundTruth, dataRoot, distractors, json,
+            dataset, features, query, database, groundTruth, dataRoot, distractors, json, visualize, shownQueries, shownResults,
         };
         command.Validators.Add(result =>
         {
@@ -31,6 +35,8 @@ internal static class EvalCommand
                 result.AddError("give either --features DIR or both --query Q.npy and --db D.npy");
             if (result.GetResult(groundTruth) is null && result.GetResult(dataRoot) is null)
                 result.AddError("give --gnd FILE or --data-root DIR to find the ground truth");
+            if (result.GetResult(visualize) is not null && result.GetResult(dataRoot) is null)
+                result.AddError("--visualize needs --data-root DIR for the images");
         });
         CommandAction.Set(command, console, (parse, cancellation) =>
         {
@@ -49,6 +55,12 @@ internal static class EvalCommand
             WriteTable(console.Out, result);
             if (parse.GetValue(json) is { } jsonFile)
                 AtomicFile.WriteAllText(jsonFile.FullName, result.ToJson() + "\n");
+            if (parse.GetValue(visualize) is { } picture)
+            {
+                int shown = Math.Clamp(parse.GetValue(shownQueries), 1, gnd.Queries.Count), top = Math.Max(1, parse.GetValue(shownResults));
+                RetrievalPicture.Draw(picture.FullName, RevisitedImages.Load(parse.GetValue(dataRoot)!.ToString(), name), queryPath, databasePath, shown, top);
+                console.Error.WriteLine($"eval: drew the top {top} of the first {shown} queries (database only) into {picture}");
+            }
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Cfcd.Data;
 using Cfcd.IO;
 using Cfcd.Modeling;
@@ -15,16 +14,22 @@ internal static class ExtractCommand
         var weights = CommonOptions.Weights();
         var dataset = new Option<string>("--dataset")
         {
-            Description = "A revisited data set (query crops and database in ground-truth order) or 'list' for --images.",
-        }.AcceptOnlyFromAmong("roxford5k", "roxford", "rparis6k", "rparis", "revisitop1m", "list");
+            Description = "A revisited data set (query crops and database in ground-truth order), revisitop1m (the distractors), or 'list' for --images.",
+        }.AcceptOnlyFromAmong([.. RevisitedDatasets.Aliases.Keys, RevisitedDatasets.Distractors, "list"]);
         var images = new Option<string>("--images") { Description = "A text file of image paths or a folder (sorted file names): one descriptor per image." };
-        var dataRoot = new Option<DirectoryInfo>("--data-root") { Description = "Folder holding the data sets (<root>/<dataset>/jpg, gnd_<dataset>.pkl)." };
+        var dataRoot = new Option<DirectoryInfo>("--data-root") { Description = "Folder holding the data sets (<root>/<dataset>/jpg, gnd_<dataset>.pkl; <root>/revisitop1m/)." };
         var output = new Option<string>("--out") { Description = "Output .npy (with --images) or folder (with --dataset).", Required = true };
         var scales = CommonOptions.Scales();
+        var maxSize = new Option<int>("--max-size") { Description = "Cap the longer side of every image (query crop) at this many pixels before the scales; 0: original size." };
+        var shard = new Option<string>("--shard") { Description = "Extract only the chunks of shard i of n (i/n, 0 <= i < n); the last shard to finish merges." };
+        var merge = new Option<bool>("--merge") { Description = "Extract nothing: check that every chunk is there and write the .npy files." };
+        var chunk = new Option<int>("--chunk") { Description = "Rows per chunk file (the unit of resuming and sharding).", DefaultValueFactory = _ => 500 };
+        var workers = new Option<int>("--workers") { Description = "Decode threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var batch = CommonOptions.ExtractionBatch();
         var device = CommonOptions.Device();
-        var command = new Command("extract", "Extract multi-scale global descriptors (float32 .npy, rows in list or ground-truth order).")
+        var command = new Command("extract", "Extract multi-scale global descriptors (float32 .npy, rows in list or ground-truth order); resumable and shardable.")
         {
-            weights, dataset, images, dataRoot, output, scales, device,
+            weights, dataset, images, dataRoot, output, scales, maxSize, shard, merge, chunk, workers, batch, device,
         };
         command.Validators.Add(result =>
         {
@@ -33,63 +38,58 @@ internal static class ExtractCommand
             bool wantsDataset = datasetName is not null and not "list";
             if (wantsDataset == hasImages)
                 result.AddError(datasetName == "list" ? "--dataset list needs --images LIST_OR_DIR" : "give exactly one of --dataset and --images");
+            if (wantsDataset && result.GetResult(dataRoot) is null)
+                result.AddError("--dataset needs --data-root DIR");
         });
         CommandAction.Set(command, console, (parse, cancellation) =>
         {
-            if (parse.GetValue(dataset) is string name && name != "list")
-                return Task.FromResult(CommandAction.NotAvailable(console, command.Name, "extraction of a revisited data set (--dataset)"));
-            var scaleList = ParseScales(parse.GetValue(scales)!);
-            var paths = ImageList.Read(parse.GetValue(images)!);
+            var scaleList = CommonOptions.ParseScales(parse.GetValue(scales)!);
             string weightsPath = parse.GetValue(weights)!.ToString();
             string outputPath = parse.GetValue(output)!;
+            var shardSpec = parse.GetValue(shard) is string text ? Shard.Parse(text) : Shard.All;
+            int cap = parse.GetValue(maxSize), chunkRows = parse.GetValue(chunk);
+            if (cap < 0 || chunkRows < 1 || parse.GetValue(workers) < 1 || parse.GetValue(batch) < 1)
+                throw new InputException("--max-size must be 0 or more; --chunk, --workers and --batch at least 1");
+            var parts = parse.GetValue(dataset) is string name && name != "list"
+                ? RevisitedDatasets.ExtractionParts(parse.GetValue(dataRoot)!.ToString(), name)
+                    .Select(part => (Path: Path.Combine(outputPath, part.Name + ".npy"), part.Items)).ToList()
+                : [(Path: outputPath, Items: (IReadOnlyList<ExtractionItem>)ImageList.Read(parse.GetValue(images)!).Select(path => new ExtractionItem(path)).ToList())];
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
 
             using var networkWeights = NetworkWeights.Load(weightsPath);
             using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
             networkWeights.LoadInto(network, weightsPath);
-            using var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice);
-            console.Error.WriteLine($"extract: {paths.Count:N0} images, ResNet-{network.Spec.Layout.Depth} {networkWeights.Source} weights ({networkWeights.Convention}), " +
-                                    $"{extractor.Dimension}-d, scales {string.Join(", ", scaleList)}, {computeDevice.type.ToString().ToLowerInvariant()}");
-
-            var failures = new List<string>();
-            var progress = new ConsoleProgress(console.Error, "extract", paths.Count);
-            using (var writer = new NpyWriter(outputPath, paths.Count, extractor.Dimension))
+            int batchSize = CommonOptions.ExtractionBatch(parse, batch, computeDevice);
+            var options = new ExtractionOptions(parse.GetValue(workers), Prefetch: Math.Max(4, 2 * batchSize), cap, batchSize);
+            using var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice, options);
+            console.Error.WriteLine($"extract: ResNet-{network.Spec.Layout.Depth} {networkWeights.Source} weights ({networkWeights.Convention}), {extractor.Dimension}-d, " +
+                                    $"scales {string.Join(", ", scaleList)}{(cap > 0 ? $", longer side capped at {cap}" : "")}, " +
+                                    $"{computeDevice.type.ToString().ToLowerInvariant()}{(shardSpec.Count > 1 ? $", shard {shardSpec}" : "")}");
+            foreach (var (path, items) in parts)
             {
-                for (int index = 0; index < paths.Count; index++)
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                var file = new ChunkedFeatureFile(path, items.Count, extractor.Dimension, chunkRows, ChunkedExtraction.Settings(weightsPath, scaleList, cap, items));
+                if (parse.GetValue(merge))
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    float[] descriptor;
-                    try
+                    if (!file.IsMerged)
                     {
-                        descriptor = extractor.Extract(paths[index]);
+                        file.Open();
+                        file.Merge();
                     }
-                    catch (InputException unreadable)
-                    {
-                        console.Error.WriteLine($"extract: skipped, row {index} left zero: {unreadable.Message}");
-                        failures.Add(paths[index]);
-                        descriptor = new float[extractor.Dimension];
-                    }
-                    writer.Write(descriptor);
-                    progress.Report(index + 1);
+                    console.Error.WriteLine($"extract: {path}: {items.Count:N0} x {extractor.Dimension}, all {file.Chunks} chunks merged");
+                    continue;
                 }
-                writer.Complete();
+                var progress = new ConsoleProgress(console.Error, $"extract {Path.GetFileName(path)}", items.Count);
+                var result = ChunkedExtraction.Run(extractor, file, items, shardSpec, progress, cancellation);
+                foreach (var (row, problem) in result.Unreadable)
+                    console.Error.WriteLine($"extract: row {row} left zero: {problem}");
+                string state = result.Merged ? $"wrote {path}" : $"{file.Chunks - file.MissingChunks().Count} of {file.Chunks} chunks in {file.PartsFolder}; the other shards' chunks are missing, then run --merge";
+                string unreadable = result.Unreadable.Count > 0 ? $"; {result.Unreadable.Count} unreadable images have zero rows" : "";
+                console.Error.WriteLine($"extract: {Path.GetFileName(path)}: {items.Count:N0} x {extractor.Dimension}, {result.ChunksDone} chunks extracted, " +
+                                      $"{result.ChunksFound} found from before; {state}{unreadable}");
             }
-            string skipped = failures.Count > 0 ? $"; {failures.Count} unreadable images have zero rows" : "";
-            console.Error.WriteLine($"extract: wrote {paths.Count:N0} x {extractor.Dimension} descriptors to {outputPath}{skipped}");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
-    }
-
-    private static double[] ParseScales(string text)
-    {
-        var scales = new List<double>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) || !(scale > 0) || double.IsInfinity(scale))
-                throw new InputException($"--scales: '{part}' is not a positive number");
-            scales.Add(scale);
-        }
-        return scales.Count > 0 ? [.. scales] : throw new InputException("--scales: no scales given");
     }
 }

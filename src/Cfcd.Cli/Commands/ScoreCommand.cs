@@ -30,32 +30,16 @@ internal static class ScoreCommand
             var dataset = ImageDataset.Load(resolved.Data.TrainList, resolved.Data.Root);
 
             using var networkWeights = NetworkWeights.Load(weightsPath);
-            var spec = networkWeights.CompleteSpec(weightsPath);
-            if (spec.Classes != dataset.Classes)
-                throw new InputException($"{weightsPath}: scoring needs the stage-1 classifier for the {dataset.Classes} classes of {resolved.Data.TrainList}; " +
-                                         $"the weights have {(spec.Classes == 0 ? "none" : $"{spec.Classes}")}");
-            using var network = new CfcdNet(spec);
+            using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
             networkWeights.LoadInto(network, weightsPath);
             network.to(computeDevice);
-            console.Error.WriteLine($"score: {dataset.Samples.Count:N0} images of {resolved.Data.TrainList}, {spec.Classes} classes, " +
+            console.Error.WriteLine($"score: {dataset.Samples.Count:N0} images of {resolved.Data.TrainList}, {network.Spec.Classes} classes, " +
                                     $"short side {resolved.Data.ValResize}, centre crop {resolved.Data.ImageSize}, {networkWeights.Convention}");
-
             using var logging = CliLogging.Create(verbose: false);
-            var loading = new LoaderOptions(resolved.Data.Workers, resolved.Data.Prefetch, resolved.Data.MaxFailureRate);
-            var predictor = new ClassPredictor(network, computeDevice, loading, logging.CreateLogger<ClassPredictor>());
-            var transform = new EvalTransform(resolved.Data.ValResize, resolved.Data.ImageSize, networkWeights.Convention);
-            int batch = resolved.Train.MicroBatch > 0 ? resolved.Train.MicroBatch : resolved.Train.BatchSize;
-            int written = 0, correct = 0;
-            var predictions = predictor.Predict(dataset, transform, batch, topK: 1, cancellation, new ConsoleProgress(console.Error, "score", dataset.Samples.Count))
-                .Select(prediction =>
-                {
-                    written++;
-                    correct += prediction.TopClasses[0] == dataset.Samples[prediction.SampleIndex].Label ? 1 : 0;
-                    return (prediction.SampleIndex, prediction.TopClasses[0], prediction.TopCosine);
-                });
-            StageOneScores.Write(outputPath, dataset, predictions);
-            string skipped = predictor.LastUnreadable > 0 ? $"; {predictor.LastUnreadable} unreadable images skipped (the sampler treats them as unscored)" : "";
-            console.Out.WriteLine($"score: wrote {written:N0} predictions to {outputPath}, top-1 {100.0 * correct / Math.Max(written, 1):F2}% on the training list{skipped}");
+            var result = StageOneScoring.Write(network, weightsPath, networkWeights.Convention, resolved, dataset, outputPath, computeDevice,
+                logging.CreateLogger("cfcd.score"), new ConsoleProgress(console.Error, "score", dataset.Samples.Count), cancellation);
+            string skipped = result.Unreadable > 0 ? $"; {result.Unreadable} unreadable images skipped (the sampler treats them as unscored)" : "";
+            console.Out.WriteLine($"score: wrote {result.Written:N0} predictions to {outputPath}, top-1 {result.Top1:F2}% on the training list{skipped}");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -36,7 +36,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         var dcinet = config.Dcinet;
         foreach (var (key, enabled) in new[] { ("dcinet.olp", dcinet.Olp.Enabled), ("dcinet.hep", dcinet.Hep.Enabled), ("dcinet.centres", dcinet.Centres.Enabled) })
             if (enabled)
-                throw new InputException($"{key}.enabled: the DC-I-Net training options are not built into the trainer yet; set it to false");
+                throw new NotBuiltException($"{key}.enabled: the DC-I-Net training options are not built into the trainer yet; set it to false");
         var train = ImageDataset.Load(config.Data.TrainList, config.Data.Root);
         var validation = config.Data.ValList is string valList ? ImageDataset.Load(valList, config.Data.Root) : null;
         if (validation is not null && validation.Classes > train.Classes)

@@ -5,7 +5,20 @@ using static TorchSharp.torch;
 
 namespace Cfcd.Tests.Cli;
 
-public class ExtractCommandTests
+/// <summary>A small synthetic set in the revisitop layout, for extracting and evaluating whole data sets.</summary>
+public sealed class SmallRevisitedSet
+{
+    public SmallRevisitedSet()
+    {
+        Root = TestPaths.NewTempFolder();
+        Cfcd.Data.Synthetic.SyntheticDataset.Write(Root, new Cfcd.Data.Synthetic.SyntheticOptions(Seed: 5, Classes: 2, TrainPerClass: 2, ValidationPerClass: 1,
+            Queries: 4, Database: 23, Size: 64));
+    }
+
+    public string Root { get; }
+}
+
+public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallRevisitedSet>
 {
     private static string Fixture(string name) => TestPaths.Fixture("Modeling", name);
 
@@ -81,5 +94,97 @@ public class ExtractCommandTests
         var scales = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--images", Fixture("images.txt"), "--out", "o.npy", "--scales", "1,-2");
         Assert.Equal(ExitCodes.BadInput, scales.ExitCode);
         Assert.Equal("cfcd extract: --scales: '-2' is not a positive number", scales.Error.TrimEnd());
+    }
+
+    private CliRunner.Result ExtractSynth(string output, params string[] extra) =>
+        CliRunner.Run(["extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root, "--out", output,
+            "--scales", "0.7071,1", "--chunk", "5", .. extra]);
+
+    [Fact]
+    public void ADatasetIsExtractedInGroundTruthOrderWithQueriesCropped()
+    {
+        string output = TestPaths.NewTempFolder();
+        var result = ExtractSynth(output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("synth_db.npy: 23 x 24, 5 chunks extracted, 0 found from before; wrote", result.Error);
+
+        var images = Cfcd.Data.RevisitedImages.Load(synth.Root, "synth");
+        using var model = FixtureModel.Load();
+        using var extractor = new Cfcd.Retrieval.DescriptorExtractor(model.Network, model.Weights.Convention, [0.7071, 1], CPU);
+        var queries = ReadRows(Path.Combine(output, "synth_query.npy"));
+        var database = ReadRows(Path.Combine(output, "synth_db.npy"));
+        Assert.True(tensor(extractor.Extract(images.QueryPath(2), images.QueryBox(2))).allclose(queries[2], atol: 1e-5));
+        Assert.True(tensor(extractor.Extract(images.DatabasePath(17))).allclose(database[17], atol: 1e-5));
+
+        var evaluated = CliRunner.Run("eval", "synth", "--features", output, "--data-root", synth.Root);
+        Assert.True(evaluated.ExitCode == ExitCodes.Success, evaluated.Error);
+        Assert.StartsWith("synth: 4 queries, 23 database images", evaluated.Out);
+    }
+
+    [Fact]
+    public void ShardsShareTheChunksAndTheLastOneMerges()
+    {
+        string whole = TestPaths.NewTempFolder(), sharded = TestPaths.NewTempFolder();
+        Assert.Equal(ExitCodes.Success, ExtractSynth(whole).ExitCode);
+
+        var first = ExtractSynth(sharded, "--shard", "0/2");
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
+        Assert.Contains("synth_db.npy: 23 x 24, 3 chunks extracted, 0 found from before; 3 of 5 chunks in", first.Error);
+        var early = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root, "--out", sharded,
+            "--scales", "0.7071,1", "--chunk", "5", "--merge");
+        Assert.Equal(ExitCodes.BadInput, early.ExitCode);
+        Assert.Contains("2 of 5 chunks are missing, the first holds rows 5 to 9 (chunk 1)", early.Error);
+
+        var second = ExtractSynth(sharded, "--shard", "1/2");
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
+        Assert.Contains("synth_db.npy: 23 x 24, 2 chunks extracted, 0 found from before; wrote", second.Error);
+        foreach (string name in new[] { "synth_query.npy", "synth_db.npy" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, name)), File.ReadAllBytes(Path.Combine(sharded, name)));
+    }
+
+    [Fact]
+    public void AStoppedExtractionContinuesFromItsChunks()
+    {
+        string output = TestPaths.NewTempFolder(), whole = TestPaths.NewTempFolder();
+        Assert.Equal(ExitCodes.Success, ExtractSynth(whole).ExitCode);
+        // What a killed run leaves: some chunk files, no merged matrix.
+        Assert.Equal(ExitCodes.Success, ExtractSynth(output, "--shard", "1/3").ExitCode);
+        var resumed = ExtractSynth(output);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
+        Assert.Contains("synth_db.npy: 23 x 24, 3 chunks extracted, 2 found from before; wrote", resumed.Error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "synth_db.npy")), File.ReadAllBytes(Path.Combine(output, "synth_db.npy")));
+
+        // Chunks left by a run with other scales are not mixed into this one.
+        string mixed = TestPaths.NewTempFolder();
+        Assert.Equal(ExitCodes.Success, CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root,
+            "--out", mixed, "--shard", "0/2", "--scales", "1", "--chunk", "5").ExitCode);
+        var refused = ExtractSynth(mixed);
+        Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
+        Assert.Contains("were computed with scales = 1, this run has 0.7071,1", refused.Error);
+    }
+
+    [Fact]
+    public void EvalDrawsQueriesWithTheirLabelledTopResults()
+    {
+        string output = TestPaths.NewTempFolder();
+        Assert.Equal(ExitCodes.Success, ExtractSynth(output).ExitCode);
+        string picture = Path.Combine(output, "top.png");
+        var result = CliRunner.Run("eval", "synth", "--features", output, "--data-root", synth.Root, "--visualize", picture,
+            "--visualize-queries", "3", "--visualize-top", "5");
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(picture);
+        Assert.Equal((6 * 150, 3 * 168), (bitmap.Width, bitmap.Height));
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "synth", "--features", output, "--gnd", "g.pkl", "--visualize", picture).ExitCode);
+    }
+
+    [Fact]
+    public void TheDemoEvaluatesGivenWeightsOnAGivenDataSet()
+    {
+        string folder = TestPaths.NewTempFolder();
+        var result = CliRunner.Run("demo", "--out", folder, "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.StartsWith("demo: synth, 4 queries, 23 database images; mAP (revisited protocol)", result.Out);
+        Assert.Matches(@"given weights +[\d.]+ +[\d.]+ +[\d.]+", result.Out);
+        Assert.True(File.Exists(Path.Combine(folder, "retrieval.png")));
     }
 }

@@ -1,6 +1,7 @@
 using Cfcd.Data;
 using Cfcd.Modeling;
 using Cfcd.Retrieval;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cfcd.Tests.Retrieval;
@@ -9,10 +10,8 @@ public class DescriptorExtractorTests
 {
     private static float[][] Extract(double[] scales)
     {
-        string checkpoint = TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth");
-        using var weights = NetworkWeights.Load(checkpoint);
-        using var network = new CfcdNet(weights.CompleteSpec(checkpoint));
-        weights.LoadInto(network, checkpoint);
+        using var model = FixtureModel.Load();
+        var (weights, network) = (model.Weights, model.Network);
         using var extractor = new DescriptorExtractor(network, weights.Convention, scales, CPU);
         return ImageList.Read(TestPaths.Fixture("Modeling", "images.txt"))
             .Select(path => extractor.Extract(path))
@@ -30,6 +29,48 @@ public class DescriptorExtractorTests
         Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_multi.npy"), Rows(Extract(DescriptorExtractor.DefaultScales)));
 
     [Fact]
+    public void ManyImagesAtOnceGiveTheRowsOfOneAtATimeAndZeroRowsForUnreadableOnes()
+    {
+        using var model = FixtureModel.Load();
+        var (weights, network) = (model.Weights, model.Network);
+        var paths = ImageList.Read(TestPaths.Fixture("Modeling", "images.txt"));
+        // Repeats make batches of equal sizes; the missing file sits between them.
+        var items = paths.Concat(paths).Append("/nonexistent.png").Concat(paths).Select(path => new ExtractionItem(path)).ToList();
+        items[1] = items[1] with { Box = [10, 5, 90, 65] };
+        using var extractor = new DescriptorExtractor(network, weights.Convention, [0.5, 1.0], CPU, new ExtractionOptions(Workers: 2, Prefetch: 4, MaxBatch: 3));
+        var rows = new float[items.Count * extractor.Dimension];
+        var problems = extractor.ExtractMany(items, rows);
+        Assert.Equal([6], problems.Select(problem => problem.Index));
+        Assert.Contains("/nonexistent.png: no such image file", problems[0].Problem);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var row = tensor(rows.AsSpan(i * extractor.Dimension, extractor.Dimension).ToArray());
+            var expected = i == 6 ? zeros(extractor.Dimension) : tensor(extractor.Extract(items[i].Path, items[i].Box));
+            Assert.True(expected.allclose(row, rtol: 0, atol: 1e-5), $"row {i}");
+        }
+    }
+
+    [Fact]
+    public void ALongerSideCapShrinksOnlyLargerImages()
+    {
+        using var model = FixtureModel.Load();
+        var (weights, network) = (model.Weights, model.Network);
+        var items = ImageList.Read(TestPaths.Fixture("Modeling", "images.txt")).Select(path => new ExtractionItem(path)).ToList();
+        float[] Rows(int maxSize)
+        {
+            using var extractor = new DescriptorExtractor(network, weights.Convention, [1.0], CPU, new ExtractionOptions(MaxSize: maxSize));
+            var rows = new float[items.Count * extractor.Dimension];
+            Assert.Empty(extractor.ExtractMany(items, rows));
+            return rows;
+        }
+        var original = Rows(0);
+        Assert.Equal(original, Rows(4096));
+        var capped = Rows(64);
+        Assert.NotEqual(original, capped);
+        Assert.Equal(items.Count, tensor(capped, [items.Count, 24]).pow(2).sum().ToDouble(), 4);
+    }
+
+    [Fact]
     public void DescriptorsHaveUnitLength()
     {
         foreach (var row in Extract([0.5, 1.0]))
@@ -43,10 +84,8 @@ public class QueryCropTests
     public void AQueryBoxIsCroppedBeforeExtraction()
     {
         // The descriptor of image0 cropped to a box equals that of the same crop saved as its own PNG.
-        string checkpoint = TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth");
-        using var weights = NetworkWeights.Load(checkpoint);
-        using var network = new CfcdNet(weights.CompleteSpec(checkpoint));
-        weights.LoadInto(network, checkpoint);
+        using var model = FixtureModel.Load();
+        var (weights, network) = (model.Weights, model.Network);
         using var extractor = new DescriptorExtractor(network, weights.Convention, [1.0], CPU);
         string image = TestPaths.Fixture("Modeling", "image0.png");
         string cropped = Path.Combine(TestPaths.NewTempFolder(), "crop.png");

@@ -139,7 +139,7 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     {
         var config = tiny.Config();
         config = config with { Dcinet = config.Dcinet with { Hep = config.Dcinet.Hep with { Enabled = true } } };
-        var error = Assert.Throws<InputException>(() => TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
+        var error = Assert.Throws<NotBuiltException>(() => TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
         Assert.StartsWith("dcinet.hep.enabled: the DC-I-Net training options are not built", error.Message);
     }
 

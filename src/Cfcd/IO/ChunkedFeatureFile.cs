@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Cfcd.IO;
+
+/// <summary>
+/// A float32 feature matrix (.npy, [rows, dimension]) built in chunks of consecutive rows. Each chunk is a .npy file of
+/// its own in <c>&lt;path&gt;.parts/</c>, written atomically, so a killed run keeps every chunk it finished and
+/// processes (or machines) can share the chunks; <see cref="Merge"/> checks that every chunk is there and writes the
+/// matrix. The parts folder's manifest records what the rows were computed with; chunks of other settings are refused.
+/// </summary>
+public sealed class ChunkedFeatureFile
+{
+    private const string ManifestName = "manifest.json";
+
+    public ChunkedFeatureFile(string path, int rows, int dimension, int chunkRows, IReadOnlyDictionary<string, string> settings)
+    {
+        if (rows < 0 || dimension < 1 || chunkRows < 1)
+            throw new ArgumentException($"rows {rows}, dimension {dimension} and chunk rows {chunkRows} make no matrix");
+        Path = path;
+        Rows = rows;
+        Dimension = dimension;
+        ChunkRows = chunkRows;
+        Settings = new SortedDictionary<string, string>(settings.ToDictionary(pair => pair.Key, pair => pair.Value), StringComparer.Ordinal)
+        {
+            ["rows"] = Invariant(rows),
+            ["dimension"] = Invariant(dimension),
+            ["chunk_rows"] = Invariant(chunkRows),
+        };
+    }
+
+    /// <summary>The merged matrix.</summary>
+    public string Path { get; }
+
+    public string PartsFolder => Path + ".parts";
+
+    public int Rows { get; }
+
+    public int Dimension { get; }
+
+    public int ChunkRows { get; }
+
+    public int Chunks => (Rows + ChunkRows - 1) / ChunkRows;
+
+    /// <summary>What the rows depend on (with the shape), as the manifest stores it.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>Whether the merged matrix already exists with this shape.</summary>
+    public bool IsMerged => File.Exists(Path) && Npy.ReadHeader(Path).Shape.SequenceEqual([Rows, (long)Dimension]);
+
+    public (int First, int Count) Range(int chunk) => (chunk * ChunkRows, Math.Min(ChunkRows, Rows - chunk * ChunkRows));
+
+    public bool HasChunk(int chunk) => File.Exists(ChunkPath(chunk));
+
+    public IReadOnlyList<int> MissingChunks() => Enumerable.Range(0, Chunks).Where(chunk => !HasChunk(chunk)).ToList();
+
+    /// <summary>Creates the parts folder and its manifest, or checks that an existing manifest has these settings.</summary>
+    public void Open()
+    {
+        Directory.CreateDirectory(PartsFolder);
+        string manifest = System.IO.Path.Combine(PartsFolder, ManifestName);
+        if (!File.Exists(manifest))
+        {
+            AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(Settings, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            return;
+        }
+        Dictionary<string, string>? recorded;
+        try
+        {
+            recorded = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(manifest));
+        }
+        catch (JsonException error)
+        {
+            throw new InputException($"{manifest}: not a chunk manifest ({error.Message})", error);
+        }
+        foreach (var (key, value) in Settings)
+        {
+            string? other = recorded?.GetValueOrDefault(key);
+            if (other != value)
+                throw new InputException($"{manifest}: the chunks there were computed with {key} = {other ?? "(none)"}, this run has {value}; " +
+                                         $"use the same settings or remove {PartsFolder}");
+        }
+    }
+
+    public void WriteChunk(int chunk, ReadOnlySpan<float> rows)
+    {
+        var (_, count) = Range(chunk);
+        using var writer = new NpyWriter(ChunkPath(chunk), count, Dimension);
+        writer.Write(rows[..(count * Dimension)]);
+        writer.Complete();
+    }
+
+    /// <summary>Writes the matrix from all chunks (atomically) and removes the parts folder; a missing chunk is an error naming it.</summary>
+    public void Merge()
+    {
+        var missing = MissingChunks();
+        if (missing.Count > 0)
+        {
+            var (first, _) = Range(missing[0]);
+            throw new InputException($"{PartsFolder}: {missing.Count} of {Chunks} chunks are missing, the first holds rows {first} to " +
+                                     $"{first + Range(missing[0]).Count - 1} (chunk {missing[0]}); run the shards that own them");
+        }
+        using (var writer = new NpyWriter(Path, Rows, Dimension))
+        {
+            for (int chunk = 0; chunk < Chunks; chunk++)
+            {
+                var (values, rows, columns) = Npy.ReadMatrix(ChunkPath(chunk));
+                if (rows != Range(chunk).Count || columns != Dimension)
+                    throw new InputException($"{ChunkPath(chunk)}: [{rows}, {columns}], expected [{Range(chunk).Count}, {Dimension}]");
+                writer.Write(values);
+            }
+            writer.Complete();
+        }
+        Directory.Delete(PartsFolder, recursive: true);
+    }
+
+    private string ChunkPath(int chunk)
+    {
+        var (first, count) = Range(chunk);
+        return System.IO.Path.Combine(PartsFolder, string.Create(CultureInfo.InvariantCulture, $"rows_{first:D8}-{first + count:D8}.npy"));
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
