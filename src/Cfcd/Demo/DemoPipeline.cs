@@ -63,11 +63,7 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         Directory.CreateDirectory(folder);
         if (options.Weights is string given)
             return Finish([], [Evaluate("given weights", given, cancellation)]);
-        if (!File.Exists(Path.Combine(Data, SyntheticDataset.TrainList)))
-        {
-            _logger.LogInformation("demo: synthesising {Images} images into {Data}", options.Synthetic.TotalImages, Data);
-            SyntheticDataset.Write(Data, options.Synthetic with { Seed = options.Seed }, cancellation: cancellation);
-        }
+        Synthesise(cancellation);
         var stageOne = StageOneConfig();
         var stageOneRun = new RunFolder(Path.Combine(folder, "stage1"));
         var stageTwo = StageTwoConfig(stageOneRun);
@@ -87,6 +83,22 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         new Trainer(stageTwo, stageTwoRun, CPU, logging).Run(requireResume: false, progress, cancellation);
         steps.Add(Evaluate("stage 2", stageTwoRun.LastCheckpoint, cancellation));
         return Finish([stageOneRun.Root, stageTwoRun.Root], steps);
+    }
+
+    /// <summary>Writes the synthetic set once; a folder holding one of other options is refused (its runs would mix them).</summary>
+    private void Synthesise(CancellationToken cancellation)
+    {
+        var synthetic = options.Synthetic with { Seed = options.Seed };
+        string stamp = Path.Combine(Data, "synth_options.txt");
+        if (File.Exists(stamp))
+        {
+            if (File.ReadAllText(stamp) != synthetic.ToString())
+                throw new InputException($"{stamp}: the demo folder holds a synthetic set of other options ({File.ReadAllText(stamp)}); use another --out");
+            return;
+        }
+        _logger.LogInformation("demo: synthesising {Images} images into {Data}", synthetic.TotalImages, Data);
+        SyntheticDataset.Write(Data, synthetic, cancellation: cancellation);
+        AtomicFile.WriteAllText(stamp, synthetic.ToString());
     }
 
     /// <summary>Draws what the last model retrieves for the first queries, and gathers the result.</summary>
