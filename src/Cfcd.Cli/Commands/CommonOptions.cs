@@ -48,7 +48,7 @@ internal static class CommonOptions
         Description = "Images of equal size per forward pass, at most (default: 8 on CUDA, 1 on the CPU, where batching does not pay).",
     };
 
-    public static int ExtractionBatch(ParseResult parse, Option<int?> batch, TorchSharp.torch.Device device) =>
+    public static int ResolveExtractionBatch(ParseResult parse, Option<int?> batch, TorchSharp.torch.Device device) =>
         parse.GetValue(batch) ?? (device.type == TorchSharp.DeviceType.CUDA ? 8 : 1);
 
     /// <summary>The --scales list: comma-separated positive numbers.</summary>

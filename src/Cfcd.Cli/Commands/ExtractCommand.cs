@@ -59,7 +59,7 @@ internal static class ExtractCommand
             using var networkWeights = NetworkWeights.Load(weightsPath);
             using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
             networkWeights.LoadInto(network, weightsPath);
-            int batchSize = CommonOptions.ExtractionBatch(parse, batch, computeDevice);
+            int batchSize = CommonOptions.ResolveExtractionBatch(parse, batch, computeDevice);
             var options = new ExtractionOptions(parse.GetValue(workers), Prefetch: Math.Max(4, 2 * batchSize), cap, batchSize);
             using var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice, options);
             console.Error.WriteLine($"extract: ResNet-{network.Spec.Layout.Depth} {networkWeights.Source} weights ({networkWeights.Convention}), {extractor.Dimension}-d, " +
@@ -79,7 +79,7 @@ internal static class ExtractCommand
                     console.Error.WriteLine($"extract: {path}: {items.Count:N0} x {extractor.Dimension}, all {file.Chunks} chunks merged");
                     continue;
                 }
-                var progress = new ConsoleProgress(console.Error, $"extract {Path.GetFileName(path)}", items.Count);
+                var progress = new ConsoleProgress(console.Error, $"extract {Path.GetFileName(path)}", shardSpec.RowsOf(file));
                 var result = ChunkedExtraction.Run(extractor, file, items, shardSpec, progress, cancellation);
                 foreach (var (row, problem) in result.Unreadable)
                     console.Error.WriteLine($"extract: row {row} left zero: {problem}");

@@ -96,9 +96,9 @@ public sealed class ChunkedFeatureFile
         var missing = MissingChunks();
         if (missing.Count > 0)
         {
-            var (first, _) = Range(missing[0]);
+            var (first, count) = Range(missing[0]);
             throw new InputException($"{PartsFolder}: {missing.Count} of {Chunks} chunks are missing, the first holds rows {first} to " +
-                                     $"{first + Range(missing[0]).Count - 1} (chunk {missing[0]}); run the shards that own them");
+                                     $"{first + count - 1} (chunk {missing[0]}); run the shards that own them");
         }
         using (var writer = new NpyWriter(Path, Rows, Dimension))
         {

@@ -22,6 +22,10 @@ public readonly record struct Shard(int Index, int Count)
 
     public bool Owns(int chunk) => chunk % Count == Index;
 
+    /// <summary>How many rows of <paramref name="file"/> this shard extracts.</summary>
+    public long RowsOf(ChunkedFeatureFile file) =>
+        Enumerable.Range(0, file.Chunks).Where(Owns).Sum(chunk => (long)file.Range(chunk).Count);
+
     public override string ToString() => $"{Index}/{Count}";
 }
 

@@ -73,7 +73,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         var loader = new BatchLoader(train.Samples, new TrainTransform(config.Data, _convention), loading, config.Train.Seed, _logger);
         var local = config.Train.Stage == 2 ? new LocalTripletLoss(config.Loss.LocalMargin, config.Loss.LoweRatio, config.Loss.AttentionKeep) : null;
         var step = new TrainingStep(network, IClassificationLoss.Create(config.Loss), local, optimizer, StepOptions.FromConfig(config));
-        var predictor = new ClassPredictor(network, device, loading with { GroupSize = 1 }, _logger);
+        var predictor = new ClassPredictor(network, device, loading, _logger);
         _logger.LogInformation("stage {Stage}: ResNet-{Depth} width {Width}, {Dim}-d, {Classes} classes, {Images} training images, batch {Batch}, {Epochs} epochs, {Head} head, {Device}",
             config.Train.Stage, config.Model.Depth, config.Model.Width, config.Model.DescriptorDim, train.Classes, train.Samples.Count,
             config.Train.BatchSize, config.Train.Epochs, config.Loss.Head, device.type);

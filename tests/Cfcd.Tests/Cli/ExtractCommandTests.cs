@@ -130,6 +130,7 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         var first = ExtractSynth(sharded, "--shard", "0/2");
         Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
         Assert.Contains("synth_db.npy: 23 x 24, 3 chunks extracted, 0 found from before; 3 of 5 chunks in", first.Error);
+        Assert.Contains("extract synth_db.npy: 100% (13 / 13)", first.Error);
         var early = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root, "--out", sharded,
             "--scales", "0.7071,1", "--chunk", "5", "--merge");
         Assert.Equal(ExitCodes.BadInput, early.ExitCode);
