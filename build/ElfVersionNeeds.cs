@@ -4,7 +4,7 @@
 // Why: TorchSharp 0.107.0's libLibTorchSharp.so declares a need for GLIBCXX_3.4.32 (GCC 13) although
 // the only symbol of that version it names is never relocated. Debian 12's libstdc++ stops at
 // GLIBCXX_3.4.30, so the loader refuses the library. Marking that one version need weak
-// (VER_FLG_WEAK in vna_flags of .gnu.version_r) lets it load; see shared/design/architecture.md.
+// (VER_FLG_WEAK in vna_flags of .gnu.version_r) lets it load; see docs/architecture.md section 2.
 using System;
 using System.Collections.Generic;
 using System.IO;

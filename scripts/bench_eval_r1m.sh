@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/cfcd-bench-eval}
-gnd=${GND:-../shared/data/revisitop/gnd_roxford5k.pkl}
+gnd=${GND:-tests/Cfcd.Tests/Fixtures/Revisitop/gnd_roxford5k.pkl}
 mkdir -p "$work"
 
 if [ ! -f "$work/revisitop1m.npy" ]; then

@@ -17,7 +17,8 @@ import cfcd_reference as ref
 
 
 def madacos(cosines, labels, alpha=0.02):
-    """method.md section 2, as cfcd computes it: lower median, scale floor 32, B in log space, margin clamped at 0."""
+    """docs/method.md section 2, as cfcd computes it: lower median, scale floor 32, B in log space, margin clamped
+    at 0."""
     with torch.no_grad():
         targets = cosines.gather(1, labels[:, None]).squeeze(1).double()
         order = targets.argsort()

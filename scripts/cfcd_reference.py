@@ -1,4 +1,4 @@
-"""The CFCD network and extraction in plain PyTorch, as method.md sections 1 and 5 describe them.
+"""The CFCD network and extraction in plain PyTorch, as docs/method.md sections 1 and 5 describe them.
 
 The side-by-side reference for cfcd's golden fixtures and checks (Debian's python3-torch 1.13 is enough).
 Backbone blocks are torchvision's own; the stem width is a parameter so tiny networks can be built.
@@ -79,7 +79,7 @@ def randomise(model, generator, calibration):
 
 
 def to_pycls(name):
-    """torchvision backbone name -> pycls name (method.md section 1)."""
+    """torchvision backbone name -> pycls name (docs/method.md section 1)."""
     name = re.sub(r"^conv1\.", "stem.conv.", name)
     name = re.sub(r"^bn1\.", "stem.bn.", name)
     match = re.match(r"^layer(\d)\.(\d+)\.(.+)$", name)

@@ -19,7 +19,7 @@ declare -A ARCHIVES=(
   [roxford5k]="oxbuildings/oxbuild_images-v1.tgz"
   [rparis6k]="parisbuildings/paris_1-v1.tgz parisbuildings/paris_2-v1.tgz"
 )
-declare -A GND_SHA256=(   # shared/data/revisitop/PROVENANCE.txt
+declare -A GND_SHA256=(   # tests/Cfcd.Tests/Fixtures/Revisitop/PROVENANCE.md
   [roxford5k]=ba7967754bd2d7d2210a5799f9c45ad5835e269a80ef9d3eba44caa35816c471
   [rparis6k]=d2e729a5293dda7dda8a15c8383424a42e4964a2c4cfea2f32fa85d11d2df499
 )

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Cfcd.Tests;
 
-/// <summary>Where the repository, its configs and the shared ground-truth data are, as recorded at build time.</summary>
+/// <summary>Where the repository, its configs and its test data are, as recorded at build time.</summary>
 internal static class TestPaths
 {
     public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
@@ -11,9 +11,10 @@ internal static class TestPaths
 
     public static string Configs => Path.Combine(RepositoryRoot, "configs");
 
-    public static string SharedData => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
+    /// <summary>The official revisitop ground-truth files (Fixtures/Revisitop/PROVENANCE.md).</summary>
+    public static string RevisitopRoot => Fixture("Revisitop");
 
-    public static string RevisitopGroundTruth(string dataset) => Path.Combine(SharedData, "revisitop", $"gnd_{dataset}.pkl");
+    public static string RevisitopGroundTruth(string dataset) => Path.Combine(RevisitopRoot, $"gnd_{dataset}.pkl");
 
     public static string Fixture(params string[] parts) => Path.Combine([RepositoryRoot, "tests", "Cfcd.Tests", "Fixtures", .. parts]);
 

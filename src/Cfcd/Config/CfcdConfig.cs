@@ -2,7 +2,7 @@ namespace Cfcd.Config;
 
 // The typed configuration of a run. YAML keys are the snake_case forms of these property names
 // (`descriptor_dim` for DescriptorDim). Defaults are the paper recipe for ResNet-50 stage 1
-// (shared/design/method.md sections 1 to 4); the files in configs/ spell them out.
+// (docs/method.md sections 1 to 4); the files in configs/ spell them out.
 
 public sealed record CfcdConfig
 {

@@ -5,7 +5,9 @@ public readonly record struct CropBox(double X, double Y, double Width, double H
 {
     public static CropBox Whole(int width, int height) => new(0, 0, width, height);
 
-    /// <summary>A revisitop query box [x1, y1, x2, y2], truncated to integers as method.md section 5 says, inside the image.</summary>
+    /// <summary>
+    /// A revisitop query box [x1, y1, x2, y2] inside the image, truncated to integers as docs/method.md section 5 says.
+    /// </summary>
     public static CropBox FromBbx(IReadOnlyList<double> bbx, int width, int height)
     {
         int x1 = Math.Clamp((int)bbx[0], 0, width - 1), y1 = Math.Clamp((int)bbx[1], 0, height - 1);

@@ -1,7 +1,7 @@
 namespace Cfcd.Data;
 
 /// <summary>
-/// CFCD's stage-2 tuples (method.md section 3): anchor, positive of the same class, then negatives, mined from the
+/// CFCD's stage-2 tuples (docs/method.md section 3): anchor, positive of the same class, then negatives, mined from the
 /// stage-1 predictions. The anchor class is uniform among classes with two unused images. If the anchor was
 /// classified correctly, each negative slot takes with p = 0.5 an image the model assigned to the anchor's class
 /// (its false positives, FP[c]); if misclassified, with p = 0.33 one from FP[c], else with p = 0.5 one of the class it

@@ -12,7 +12,7 @@ public interface IImageTransform
 }
 
 /// <summary>
-/// Training augmentation (method.md section 4): random-resized crop to a square, horizontal flip, PCA lighting,
+/// Training augmentation (docs/method.md section 4): random-resized crop to a square, horizontal flip, PCA lighting,
 /// normalisation. The JPEG is decoded at reduced size when the crop would still cover the output.
 /// </summary>
 public sealed class TrainTransform(DataConfig data, InputConvention convention) : IImageTransform

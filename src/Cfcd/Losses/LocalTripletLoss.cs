@@ -8,7 +8,7 @@ namespace Cfcd.Losses;
 public sealed record LocalTripletResult(Tensor Loss, int Matches, int Tuples);
 
 /// <summary>
-/// CFCD's fine stage (method.md section 3) over tuples of res4 maps (anchor, positive, negatives): L2-normalised
+/// CFCD's fine stage (docs/method.md section 3) over tuples of res4 maps (anchor, positive, negatives): L2-normalised
 /// local descriptors; a positive descriptor j is matched to its nearest anchor descriptor i when they are mutual
 /// nearest neighbours, pass Lowe's ratio (nearest over second nearest anchor distance for j) and j is in the top
 /// share of the positive's L1 attention. For each match and each negative image, the negative's descriptor nearest

@@ -8,10 +8,10 @@ namespace Cfcd.Losses;
 public sealed record MadaCosStatistics(double Scale, double Margin, double MedianCosine, double LogB);
 
 /// <summary>
-/// MadaCos (CFCD, method.md section 2): an adaptive scale and margin re-solved for every batch from the lower median
-/// of the target cosines, so that the median sample's target probability is exactly alpha. Scale and margin are
-/// constants for the gradient. B is computed in log space (logsumexp): the reference's float exp(s cos) overflows at
-/// large scales and silently ends with a zero margin; here a scale of 200 still gives the exact margin.
+/// MadaCos (CFCD, docs/method.md section 2): an adaptive scale and margin re-solved for every batch from the lower
+/// median of the target cosines, so that the median sample's target probability is exactly alpha. Scale and margin
+/// are constants for the gradient. B is computed in log space (logsumexp): the reference's float exp(s cos) overflows
+/// at large scales and silently ends with a zero margin; here a scale of 200 still gives the exact margin.
 /// </summary>
 public sealed class MadaCos(double alpha = 0.02) : IClassificationLoss
 {

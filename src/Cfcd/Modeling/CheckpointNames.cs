@@ -7,7 +7,7 @@ public enum WeightsSource { Cfcd, CfcdCheckpoint, PyclsImageNet, Torchvision }
 
 /// <summary>
 /// Maps the key names of official CFCD checkpoints, pycls ImageNet checkpoints and torchvision ResNets to cfcd's
-/// names (method.md section 1): <c>backbone.*</c> with torchvision names, <c>head.fc.*</c>, <c>head.bn.*</c>,
+/// names (docs/method.md section 1): <c>backbone.*</c> with torchvision names, <c>head.fc.*</c>, <c>head.bn.*</c>,
 /// <c>classifier.weight</c>. A key a source is known to carry but cfcd does not use (an ImageNet classifier)
 /// maps to null; a key nobody knows is an error for the caller to report.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Cfcd.Native;
 
 /// <summary>
 /// Keeps glibc from returning libtorch's large activation buffers to the kernel after every step and faulting
-/// them in again on the next (performance-notes.md: most of TorchSharp's extra system time). Large blocks come
+/// them in again on the next (docs/performance-notes.md: most of TorchSharp's extra system time). Large blocks come
 /// from the heap instead of fresh mmaps, and the heap is trimmed only when over 1 GiB is free at its top. Must run
 /// before libtorch allocates; <c>CFCD_MALLOC_TUNING=0</c> leaves glibc's defaults (for comparisons).
 /// </summary>

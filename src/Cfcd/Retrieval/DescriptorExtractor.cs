@@ -18,10 +18,11 @@ public sealed record ExtractionItem(string Path, IReadOnlyList<double>? Box = nu
 public sealed record ExtractionOptions(int Workers = 2, int Prefetch = 4, int MaxSize = 0, int MaxBatch = 1);
 
 /// <summary>
-/// Global descriptors as method.md section 5 computes them: the image (or a query's box) at original size, for each
-/// scale a bilinear resize to (round(h s), round(w s)), the network's L2-normalised descriptor, then the average over
-/// scales, L2-normalised again. The network runs in eval mode. <see cref="ExtractMany"/> decodes on worker threads
-/// ahead of the network and describes images of equal size together; its rows do not depend on that batching.
+/// Global descriptors as docs/method.md section 5 computes them: the image (or a query's box) at original size, for
+/// each scale a bilinear resize to (round(h s), round(w s)), the network's L2-normalised descriptor, then the average
+/// over scales, L2-normalised again. The network runs in eval mode. <see cref="ExtractMany"/> decodes on worker
+/// threads ahead of the network and describes images of equal size together; its rows do not depend on that
+/// batching.
 /// </summary>
 public sealed class DescriptorExtractor : IDisposable
 {

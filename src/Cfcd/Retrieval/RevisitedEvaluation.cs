@@ -4,7 +4,7 @@ using Cfcd.IO;
 
 namespace Cfcd.Retrieval;
 
-/// <summary>The scores of one evaluation, in the layout of architecture.md section 3.</summary>
+/// <summary>The scores of one evaluation, in the layout of docs/architecture.md section 3.</summary>
 public sealed record EvaluationResult(string Dataset, int Queries, long Database, long Distractors, IReadOnlyDictionary<Setup, SetupScores> Scores)
 {
     public string ToJson()

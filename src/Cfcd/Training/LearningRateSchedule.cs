@@ -3,9 +3,9 @@ using Cfcd.Config;
 namespace Cfcd.Training;
 
 /// <summary>
-/// The per-epoch learning rate of method.md section 4 (pycls's cosine policy): lr(e) = 0.5 base (1 + cos(pi e / E)),
-/// times a linear warm-up factor from <c>warmup_factor</c> to 1 over the first <c>warmup_epochs</c> (stage 1);
-/// stage 2 restarts the cosine without warm-up.
+/// The per-epoch learning rate of docs/method.md section 4 (pycls's cosine policy):
+/// lr(e) = 0.5 base (1 + cos(pi e / E)), times a linear warm-up factor from <c>warmup_factor</c> to 1 over the first
+/// <c>warmup_epochs</c> (stage 1); stage 2 restarts the cosine without warm-up.
 /// </summary>
 public sealed class LearningRateSchedule(double baseLr, int epochs, int warmupEpochs, double warmupFactor)
 {

@@ -1,6 +1,6 @@
 namespace Cfcd.Training;
 
-/// <summary>The files of a training run (architecture.md section 3).</summary>
+/// <summary>The files of a training run (docs/architecture.md section 3).</summary>
 public sealed class RunFolder(string root)
 {
     public string Root { get; } = root;

@@ -7,13 +7,12 @@ namespace Cfcd.Tests.Cli;
 public class EvalCommandTests
 {
     private static readonly string Features = TestPaths.Fixture("Retrieval");
-    private static readonly string RevisitopRoot = Path.Combine(TestPaths.SharedData, "revisitop");
 
     [Fact]
     public void PrintsTheTableAndWritesJson()
     {
         string json = Path.Combine(TestPaths.NewTempFolder(), "scores.json");
-        var result = CliRunner.Run("eval", "roxford", "--features", Features, "--data-root", RevisitopRoot, "--json", json);
+        var result = CliRunner.Run("eval", "roxford", "--features", Features, "--data-root", TestPaths.RevisitopRoot, "--json", json);
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.StartsWith("roxford5k: 70 queries, 4,993 database images", result.Out);
         Assert.Matches(@"(?m)^Easy\s+10\.83\s+10\.29\s+12\.40\s+10\.64\s+68$", result.Out);

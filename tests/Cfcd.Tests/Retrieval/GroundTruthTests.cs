@@ -5,6 +5,15 @@ namespace Cfcd.Tests.Retrieval;
 
 public class GroundTruthTests
 {
+    [Theory]
+    [InlineData("roxford5k", "ba7967754bd2d7d2210a5799f9c45ad5835e269a80ef9d3eba44caa35816c471")]
+    [InlineData("rparis6k", "d2e729a5293dda7dda8a15c8383424a42e4964a2c4cfea2f32fa85d11d2df499")]
+    public void TheKeptOfficialFilesAreUnchanged(string dataset, string sha256)
+    {
+        using var file = File.OpenRead(TestPaths.RevisitopGroundTruth(dataset));
+        Assert.Equal(sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)));
+    }
+
     [Fact]
     public void OfficialRoxfordLoads()
     {
