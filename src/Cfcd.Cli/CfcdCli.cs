@@ -22,6 +22,7 @@ public static class CfcdCli
         GldV2ListCommand.Create(console),
         InfoCommand.Create(console),
         BenchCommand.Create(console),
+        KernelCheckCommand.Create(console),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)

@@ -3,6 +3,8 @@ using Cfcd.Cli;
 using Cfcd.Native;
 
 MallocTuning.Apply();
+if (CpuKernelSelection.Configure() is { Fresh: true, Kernels: not CpuKernels.OneDnn } fallback)
+    Console.Error.WriteLine($"cfcd: using {fallback.Kernels.Name()} CPU kernels: {fallback.Reason}");
 
 // Ctrl+C (or SIGTERM) cancels the verb, which finishes what it must (training: the current step and a checkpoint);
 // a second one ends the process at once.

@@ -24,6 +24,9 @@ internal static class InfoCommand
             text.WriteLine($"threads     {report.CpuThreads} torch threads, {report.LogicalCores} logical cores");
             text.WriteLine($"cuda        {(report.CudaAvailable ? $"available, {report.CudaDevices} device(s)" : "not available")}");
             text.WriteLine($"tensor      full(2,3,1.5) @ full(3,2,4/3) = {report.TensorCheck}");
+            var kernels = CpuKernelSelection.Configure();
+            text.WriteLine($"cpu         {CpuIdentity.ModelName()}");
+            text.WriteLine($"kernels     {kernels.Kernels.Name()} ({kernels.Source}): {kernels.Reason}");
             text.WriteLine($"jpeg        {Cfcd.Data.ImageReader.JpegCropDecoder}");
             foreach (string library in report.NativeLibraries)
                 text.WriteLine($"native      {library}");

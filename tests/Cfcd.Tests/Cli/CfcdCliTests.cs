@@ -39,6 +39,8 @@ public class CfcdCliTests
         Assert.Matches(@"(?m)^cuda\s+", result.Out);
         Assert.Contains("= [[6, 6], [6, 6]]", result.Out);
         Assert.Matches(@"(?m)^jpeg\s+(libjpeg-turbo|SkiaSharp)", result.Out);
+        Assert.Matches(@"(?m)^cpu\s+\S", result.Out);
+        Assert.Matches(@"(?m)^kernels\s+(onednn|onednn-avx|aten) \(", result.Out);
     }
 
     [Theory]
