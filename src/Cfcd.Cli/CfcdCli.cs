@@ -23,6 +23,7 @@ public static class CfcdCli
         InfoCommand.Create(console),
         BenchCommand.Create(console),
         KernelCheckCommand.Create(console),
+        ScalarStressCommand.Create(console),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)

@@ -3,6 +3,7 @@ using Cfcd.Cli;
 using Cfcd.Native;
 
 MallocTuning.Apply();
+using var gcStress = GcStress.FromEnvironment();
 if (CpuKernelSelection.Configure() is { Fresh: true, Kernels: not CpuKernels.OneDnn } fallback)
     Console.Error.WriteLine($"cfcd: using {fallback.Kernels.Name()} CPU kernels: {fallback.Reason}");
 
@@ -19,4 +20,7 @@ void OnSignal(PosixSignalContext context)
 }
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-return await CfcdCli.RunAsync(args, Console.Out, Console.Error, stop.Token);
+int exitCode = await CfcdCli.RunAsync(args, Console.Out, Console.Error, stop.Token);
+if (gcStress is not null)
+    Console.Error.WriteLine($"cfcd: {GcStress.Variable}=1: {gcStress.Collections} collections forced");
+return exitCode;
