@@ -111,11 +111,16 @@ public static class CpuKernelSelection
     /// <summary>The file a host's verdict is kept in: one per processor signature, libtorch version and check version.</summary>
     public static string CacheFile(string cacheFolder) => Path.Combine(cacheFolder, $"cpu-kernels-{HostKey()}.json");
 
-    /// <summary>$CFCD_CACHE_DIR, else $XDG_CACHE_HOME/cfcd, else ~/.cache/cfcd.</summary>
-    public static string CacheFolder() =>
-        Environment.GetEnvironmentVariable("CFCD_CACHE_DIR") is { Length: > 0 } folder ? folder
-        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "cfcd");
+    /// <summary>$CFCD_CACHE_DIR, else $XDG_CACHE_HOME/cfcd, else ~/.cache/cfcd (the temp folder without a home).</summary>
+    public static string CacheFolder()
+    {
+        if (Environment.GetEnvironmentVariable("CFCD_CACHE_DIR") is { Length: > 0 } folder)
+            return folder;
+        if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg)
+            return Path.Combine(xdg, "cfcd");
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return home.Length > 0 ? Path.Combine(home, ".cache", "cfcd") : Path.Combine(Path.GetTempPath(), "cfcd-cache");
+    }
 
     private static string HostKey()
     {
