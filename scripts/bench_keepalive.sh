@@ -11,7 +11,11 @@ pristine="$(mktemp -d)"
 trap 'rm -rf "$pristine"' EXIT
 # The same application with the package's TorchSharp.dll: small files copied, large ones and folders linked.
 for entry in "$built"/*; do
-  if [ -d "$entry" ] || [ "$(stat -c %s "$entry")" -gt 16777216 ]; then ln -s "$(realpath "$entry")" "$pristine/"; else cp "$entry" "$pristine/"; fi
+  if [ -d "$entry" ] || [ "$(stat -c %s "$entry")" -gt 16777216 ]; then
+    ln -s "$(realpath "$entry")" "$pristine/"
+  else
+    cp "$entry" "$pristine/"
+  fi
 done
 cp "${NUGET_PACKAGES:-$HOME/.nuget/packages}/torchsharp/0.107.0/lib/net8.0/TorchSharp.dll" "$pristine/TorchSharp.dll"
 forward=(bench forward --depth 50 --batch 8 --sizes 224 --threads 2 --iterations 5 --device cpu)

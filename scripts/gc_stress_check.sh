@@ -17,13 +17,15 @@ for mode in plain stress; do
     start=$(date +%s)
     dotnet "$cfcd" synth --out data/synth > /dev/null
     dotnet "$cfcd" train --config configs/smoke.yaml --out runs/smoke > /dev/null 2> runs.log
-    dotnet "$cfcd" score --config configs/smoke.yaml --weights runs/smoke/checkpoints/last.ckpt --out runs/smoke/scores.txt > /dev/null 2>> runs.log
+    dotnet "$cfcd" score --config configs/smoke.yaml --weights runs/smoke/checkpoints/last.ckpt \
+      --out runs/smoke/scores.txt > /dev/null 2>> runs.log
     dotnet "$cfcd" train --config configs/smoke_stage2.yaml --out runs/smoke_stage2 > /dev/null 2>> runs.log
     dotnet "$cfcd" extract --weights runs/smoke_stage2/checkpoints/last.ckpt --dataset synth --data-root data/synth \
       --out runs/features > /dev/null 2>> runs.log
     dotnet "$cfcd" eval synth --features runs/features --data-root data/synth > runs/eval.txt 2>> runs.log
     dotnet "$cfcd" demo --out runs/demo > runs/demo.txt 2>> runs.log
-    echo "$mode: $(( $(date +%s) - start )) s; $(grep -o 'CFCD_GC_STRESS=1: [0-9]* collections forced' runs.log | awk '{s += $2} END {print s + 0}') forced collections"
+    echo "$mode: $(( $(date +%s) - start )) s; $(grep -o 'CFCD_GC_STRESS=1: [0-9]* collections forced' runs.log \
+      | awk '{s += $2} END {print s + 0}') forced collections"
   )
 done
 /usr/bin/python3 - "$work/plain" "$work/stress" <<'PY'
@@ -34,7 +36,8 @@ def tensors(path):
     size = struct.unpack("<Q", data[:8])[0]
     header = json.loads(data[8:8 + size])
     body = data[8 + size:]
-    return {k: body[v["data_offsets"][0]:v["data_offsets"][1]] for k, v in header.items() if k != "__metadata__"}
+    return {k: body[v["data_offsets"][0]:v["data_offsets"][1]]
+            for k, v in header.items() if k != "__metadata__"}
 same = True
 for relative in ["runs/smoke/checkpoints/last.ckpt", "runs/smoke_stage2/checkpoints/last.ckpt",
                  "runs/demo/stage1/checkpoints/last.ckpt", "runs/demo/stage2/checkpoints/last.ckpt"]:
@@ -42,7 +45,8 @@ for relative in ["runs/smoke/checkpoints/last.ckpt", "runs/smoke_stage2/checkpoi
     differ = [k for k in a if a[k] != b.get(k)] + [k for k in b if k not in a]
     print(f"{relative}: {len(a)} tensors, {'identical' if not differ else 'DIFFER: ' + ', '.join(differ[:5])}")
     same &= not differ
-for relative in ["runs/smoke/scores.txt", "runs/features/synth_query.npy", "runs/features/synth_db.npy", "runs/eval.txt", "runs/demo.txt"]:
+for relative in ["runs/smoke/scores.txt", "runs/features/synth_query.npy", "runs/features/synth_db.npy",
+                 "runs/eval.txt", "runs/demo.txt"]:
     equal = (plain / relative).read_bytes() == (stress / relative).read_bytes()
     print(f"{relative}: {'identical' if equal else 'DIFFERS'}")
     same &= equal

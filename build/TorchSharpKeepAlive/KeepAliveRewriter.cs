@@ -25,17 +25,21 @@ namespace Cfcd.Build
 
         private static readonly HashSet<string> Collections = new HashSet<string>
         {
-            "System.Collections.Generic.List`1", "System.Collections.Generic.IList`1", "System.Collections.Generic.IEnumerable`1",
+            "System.Collections.Generic.List`1", "System.Collections.Generic.IList`1",
+            "System.Collections.Generic.IEnumerable`1",
             "System.Collections.Generic.IReadOnlyList`1", "System.Collections.Generic.ICollection`1",
             "System.Collections.Generic.IReadOnlyCollection`1", "System.Collections.Generic.Dictionary`2",
             "System.Collections.Generic.IDictionary`2", "System.Collections.Generic.IReadOnlyDictionary`2",
         };
 
-        /// <summary>Rewrites the file (a new file moved over it, never written through); null where it was already done.</summary>
+        /// <summary>
+        /// Rewrites the file (a new file moved over it, never written through); null where it was already done.
+        /// </summary>
         public static string? RewriteInPlace(string path)
         {
             byte[] original = File.ReadAllBytes(path);
-            using var module = ModuleDefinition.ReadModule(new MemoryStream(original), new ReaderParameters { ReadingMode = ReadingMode.Immediate });
+            using var module = ModuleDefinition.ReadModule(
+                new MemoryStream(original), new ReaderParameters { ReadingMode = ReadingMode.Immediate });
             if (IsRewritten(module))
                 return null;
             var counts = Rewrite(module);
@@ -66,7 +70,9 @@ namespace Cfcd.Build
             return (methods, returns, keptAlive);
         }
 
-        /// <summary>Types of the module that free something in a finalizer: their own Finalize, or a base type's.</summary>
+        /// <summary>
+        /// Types of the module that free something in a finalizer: their own Finalize, or a base type's.
+        /// </summary>
         public static HashSet<string> FinalizableTypes(ModuleDefinition module)
         {
             var result = new HashSet<string>();
@@ -80,12 +86,14 @@ namespace Cfcd.Build
             return result;
         }
 
-        private static (int Returns, int Values) RewriteMethod(MethodDefinition method, HashSet<string> finalizable, MethodReference keepAlive)
+        private static (int Returns, int Values) RewriteMethod(
+            MethodDefinition method, HashSet<string> finalizable, MethodReference keepAlive)
         {
             var body = method.Body;
             var instructions = body.Instructions;
             if (!instructions.Any(i => i.OpCode == OpCodes.Ret)
-                || instructions.Any(i => i.OpCode == OpCodes.Tail || i.OpCode == OpCodes.Jmp || i.OpCode == OpCodes.Localloc))
+                || instructions.Any(i =>
+                    i.OpCode == OpCodes.Tail || i.OpCode == OpCodes.Jmp || i.OpCode == OpCodes.Localloc))
                 return (0, 0);
             body.SimplifyMacros();
             var held = new List<Instruction>();   // a load of each value to keep alive
@@ -149,7 +157,9 @@ namespace Cfcd.Build
             _ => throw new InvalidOperationException($"unexpected load {load}"),
         };
 
-        /// <summary>A call or new whose result is an object with a finalizer (what may be a hidden temporary).</summary>
+        /// <summary>
+        /// A call or new whose result is an object with a finalizer (what may be a hidden temporary).
+        /// </summary>
         private static bool Produces(Instruction instruction, HashSet<string> finalizable)
         {
             var type = ProducedTypeOrNull(instruction);
@@ -170,12 +180,15 @@ namespace Cfcd.Build
             return null;
         }
 
-        /// <summary>Whether a value of this type holds objects with finalizers: one of them, an array or a collection of them.</summary>
+        /// <summary>
+        /// Whether a value of this type holds objects with finalizers: one of them, an array or a collection of them.
+        /// </summary>
         private static bool Holds(TypeReference type, HashSet<string> finalizable) => type switch
         {
             ByReferenceType or PointerType or PinnedType or RequiredModifierType or OptionalModifierType => false,
             ArrayType array => Holds(array.ElementType, finalizable),
-            GenericInstanceType generic => Collections.Contains(generic.ElementType.FullName) && generic.GenericArguments.Any(a => Holds(a, finalizable)),
+            GenericInstanceType generic => Collections.Contains(generic.ElementType.FullName)
+                && generic.GenericArguments.Any(a => Holds(a, finalizable)),
             _ => finalizable.Contains(type.FullName),
         };
 

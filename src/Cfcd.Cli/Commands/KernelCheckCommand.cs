@@ -12,7 +12,11 @@ internal static class KernelCheckCommand
 {
     public static Command Create(CliConsole console)
     {
-        var command = new Command(KernelCheckProcess.Verb, "Check this host's CPU kernels against float64 (run by cfcd itself).") { Hidden = true };
+        var command = new Command(
+            KernelCheckProcess.Verb, "Check this host's CPU kernels against float64 (run by cfcd itself).")
+        {
+            Hidden = true,
+        };
         CommandAction.Set(command, console, _ =>
         {
             var result = KernelSelfCheck.Run(KernelSelfCheck.CfcdCases);

@@ -11,8 +11,12 @@ internal static class ScalarStressCommand
 {
     public static Command Create(CliConsole console)
     {
-        var seconds = new Option<double>("--seconds") { Description = "How long to run.", DefaultValueFactory = _ => 5 };
-        var command = new Command("stress-scalars", "Check that native objects survive garbage collection during native calls.")
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "How long to run.", DefaultValueFactory = _ => 5,
+        };
+        var command = new Command(
+            "stress-scalars", "Check that native objects survive garbage collection during native calls.")
         {
             seconds,
         };

@@ -10,7 +10,9 @@ namespace Cfcd.Native;
 /// </summary>
 public static class CpuIdentity
 {
-    /// <summary>The leaves as hex words, per-core fields (APIC ids) left out; elsewhere than x86, /proc/cpuinfo.</summary>
+    /// <summary>
+    /// The leaves as hex words, per-core fields (APIC ids) left out; elsewhere than x86, /proc/cpuinfo.
+    /// </summary>
     public static string Signature()
     {
         if (!X86Base.IsSupported)
@@ -46,8 +48,11 @@ public static class CpuIdentity
     public static string ModelName()
     {
         const string cpuinfo = "/proc/cpuinfo";
-        string? line = File.Exists(cpuinfo) ? File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) : null;
-        return line?.Split(':', 2)[1].Trim() ?? System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+        string? line = File.Exists(cpuinfo)
+            ? File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+            : null;
+        return line?.Split(':', 2)[1].Trim()
+            ?? System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
     }
 
     private static IEnumerable<(uint Leaf, int Subleaf)> Leaves()

@@ -13,9 +13,12 @@ public enum KernelCheckOutcome { Passed, Differs, Crashed }
 public sealed record KernelCheckObservation(CpuKernels Kernels, KernelCheckOutcome Outcome, string Detail);
 
 /// <summary>The kernels this process uses, where the choice came from, and why.</summary>
-public sealed record CpuKernelChoice(CpuKernels Kernels, string Source, string Reason, IReadOnlyList<KernelCheckObservation> Observations)
+public sealed record CpuKernelChoice(
+    CpuKernels Kernels, string Source, string Reason, IReadOnlyList<KernelCheckObservation> Observations)
 {
-    /// <summary>True when the check ran now (not read from the cache): the one time a fallback is worth a warning.</summary>
+    /// <summary>
+    /// True when the check ran now (not read from the cache): the one time a fallback is worth a warning.
+    /// </summary>
     [JsonIgnore]
     public bool Fresh { get; init; }
 }
@@ -37,17 +40,25 @@ public static class CpuKernelSelection
     /// <summary>Bump when the check's cases or tolerance change, so that cached verdicts are made again.</summary>
     private const int CheckVersion = 1;
 
-    /// <summary>The order the kernels are tried in: the default, then the faster fallback (docs/cpu-kernels.md).</summary>
-    public static IReadOnlyList<CpuKernels> Candidates { get; } = [CpuKernels.OneDnn, CpuKernels.OneDnnAvx, CpuKernels.Aten];
+    /// <summary>
+    /// The order the kernels are tried in: the default, then the faster fallback (docs/cpu-kernels.md).
+    /// </summary>
+    public static IReadOnlyList<CpuKernels> Candidates { get; } =
+        [CpuKernels.OneDnn, CpuKernels.OneDnnAvx, CpuKernels.Aten];
 
     private static readonly Lock Gate = new();
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, Converters = { new JsonStringEnumConverter() },
+    };
 
     /// <summary>The choice in force, once <see cref="Configure"/> has run.</summary>
     public static CpuKernelChoice? Current { get; private set; }
 
-    /// <summary>Chooses (or reads from the environment or cache) and applies the kernels; later calls return the first choice.</summary>
+    /// <summary>
+    /// Chooses (or reads from the environment or cache) and applies the kernels; later calls return the first choice.
+    /// </summary>
     public static CpuKernelChoice Configure()
     {
         lock (Gate)
@@ -59,9 +70,11 @@ public static class CpuKernelSelection
         }
     }
 
-    /// <summary>The choice from the environment, the cache in <paramref name="cacheFolder"/> or, failing both, the check.</summary>
-    public static CpuKernelChoice Choose(Func<string, string?> environment, Func<CpuKernels, KernelCheckObservation> check,
-        string cacheFolder)
+    /// <summary>
+    /// The choice from the environment, the cache in <paramref name="cacheFolder"/> or, failing both, the check.
+    /// </summary>
+    public static CpuKernelChoice Choose(
+        Func<string, string?> environment, Func<CpuKernels, KernelCheckObservation> check, string cacheFolder)
     {
         string? requested = environment(Variable);
         if (!string.IsNullOrWhiteSpace(requested) && requested.Trim() != "auto")
@@ -71,7 +84,11 @@ public static class CpuKernelSelection
             return new CpuKernelChoice(kernels, Variable, $"set by {Variable}={requested.Trim()}", []);
         }
         if (environment("ONEDNN_MAX_CPU_ISA") is { Length: > 0 } isa)
-            return new CpuKernelChoice(CpuKernels.OneDnn, "ONEDNN_MAX_CPU_ISA", $"oneDNN capped by the user's ONEDNN_MAX_CPU_ISA={isa}; not checked", []);
+            return new CpuKernelChoice(
+                CpuKernels.OneDnn,
+                "ONEDNN_MAX_CPU_ISA",
+                $"oneDNN capped by the user's ONEDNN_MAX_CPU_ISA={isa}; not checked",
+                []);
         string cacheFile = CacheFile(cacheFolder);
         if (ReadCache(cacheFile) is { } cached)
             return cached;
@@ -80,7 +97,9 @@ public static class CpuKernelSelection
         return choice;
     }
 
-    /// <summary>The decision alone: the first candidate whose check passes, trying them in order and stopping there.</summary>
+    /// <summary>
+    /// The decision alone: the first candidate whose check passes, trying them in order and stopping there.
+    /// </summary>
     public static CpuKernelChoice Decide(Func<CpuKernels, KernelCheckObservation> check)
     {
         var observations = new List<KernelCheckObservation>();
@@ -91,8 +110,10 @@ public static class CpuKernelSelection
             if (observation.Outcome == KernelCheckOutcome.Passed)
                 return new CpuKernelChoice(kernels, "check", Explain(observations), observations);
         }
-        // Nothing passed (a broken libtorch build?): keep libtorch's default and say so; cfcd's checks would fail too.
-        return new CpuKernelChoice(CpuKernels.OneDnn, "check", Explain(observations) + "; no candidate passed, keeping oneDNN", observations);
+        // Nothing passed (a broken libtorch build?): keep libtorch's default and say so; cfcd's checks would
+        // fail too.
+        return new CpuKernelChoice(
+            CpuKernels.OneDnn, "check", Explain(observations) + "; no candidate passed, keeping oneDNN", observations);
     }
 
     private static string Explain(List<KernelCheckObservation> observations)
@@ -101,17 +122,23 @@ public static class CpuKernelSelection
         if (observations.Count == 1)
             return $"{last.Kernels.Name()} passed the kernel check ({last.Detail})";
         string failures = string.Join("; ", observations.Where(o => o.Outcome != KernelCheckOutcome.Passed)
-            .Select(o => $"{o.Kernels.Name()} {(o.Outcome == KernelCheckOutcome.Crashed ? "crashed" : "differs")}: {o.Detail}"));
+            .Select(o =>
+                $"{o.Kernels.Name()} {(o.Outcome == KernelCheckOutcome.Crashed ? "crashed" : "differs")}: {o.Detail}"));
         string hint = CpuIdentity.HidesCacheLeaves() ? " (this processor's CPUID reports no cache parameters)" : "";
         return last.Outcome == KernelCheckOutcome.Passed
             ? $"{failures}{hint}; {last.Kernels.Name()} passed ({last.Detail})"
             : failures + hint;
     }
 
-    /// <summary>The file a host's verdict is kept in: one per processor signature, libtorch version and check version.</summary>
-    public static string CacheFile(string cacheFolder) => Path.Combine(cacheFolder, $"cpu-kernels-{HostKey()}.json");
+    /// <summary>
+    /// The file a host's verdict is kept in: one per processor signature, libtorch version and check version.
+    /// </summary>
+    public static string CacheFile(string cacheFolder) =>
+        Path.Combine(cacheFolder, $"cpu-kernels-{HostKey()}.json");
 
-    /// <summary>$CFCD_CACHE_DIR, else $XDG_CACHE_HOME/cfcd, else ~/.cache/cfcd (the temp folder without a home).</summary>
+    /// <summary>
+    /// $CFCD_CACHE_DIR, else $XDG_CACHE_HOME/cfcd, else ~/.cache/cfcd (the temp folder without a home).
+    /// </summary>
     public static string CacheFolder()
     {
         if (Environment.GetEnvironmentVariable("CFCD_CACHE_DIR") is { Length: > 0 } folder)
@@ -132,8 +159,12 @@ public static class CpuKernelSelection
     {
         try
         {
-            var choice = File.Exists(path) ? JsonSerializer.Deserialize<CpuKernelChoice>(File.ReadAllText(path), Json) : null;
-            return choice is { Observations: not null, Reason: not null } ? choice with { Source = $"cache {path}" } : null;
+            var choice = File.Exists(path)
+                ? JsonSerializer.Deserialize<CpuKernelChoice>(File.ReadAllText(path), Json)
+                : null;
+            return choice is { Observations: not null, Reason: not null }
+                ? choice with { Source = $"cache {path}" }
+                : null;
         }
         catch (Exception error) when (error is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -154,7 +185,9 @@ public static class CpuKernelSelection
         }
     }
 
-    /// <summary>Where NNPACK cannot start (libtorch warns on every convolution then), ask once and switch it off.</summary>
+    /// <summary>
+    /// Where NNPACK cannot start (libtorch warns on every convolution then), ask once and switch it off.
+    /// </summary>
     private static void SilenceUnavailableNnpack()
     {
         if (!LibTorchContext.NnpackAvailable())

@@ -25,7 +25,8 @@ public static class CpuKernelNames
     public static string Name(this CpuKernels kernels) => ByName.Single(pair => pair.Value == kernels).Key;
 
     /// <summary>The kernels a name (as in <c>CFCD_CPU_KERNELS</c>) stands for; null where it names none.</summary>
-    public static CpuKernels? Parse(string name) => ByName.TryGetValue(name.Trim().ToLowerInvariant(), out var kernels) ? kernels : null;
+    public static CpuKernels? Parse(string name) =>
+        ByName.TryGetValue(name.Trim().ToLowerInvariant(), out var kernels) ? kernels : null;
 
     public static string Expected => string.Join(", ", ByName.Keys);
 

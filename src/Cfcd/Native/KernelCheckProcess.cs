@@ -20,23 +20,30 @@ public static class KernelCheckProcess
         start.Environment.Remove("CFCD_GC_STRESS");
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        using var child = Process.Start(start)
+            ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var output = child.StandardOutput.ReadToEndAsync();
         var error = child.StandardError.ReadToEndAsync();
         if (!child.WaitForExit(Timeout))
         {
             child.Kill(entireProcessTree: true);
-            return new KernelCheckObservation(kernels, KernelCheckOutcome.Crashed, $"no answer within {Timeout.TotalSeconds:0} s");
+            return new KernelCheckObservation(
+                kernels, KernelCheckOutcome.Crashed, $"no answer within {Timeout.TotalSeconds:0} s");
         }
-        string lastLine = output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        string lastLine = output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
+            ?? "";
         if (child.ExitCode != 0 || !lastLine.StartsWith('{'))
-            return new KernelCheckObservation(kernels, KernelCheckOutcome.Crashed, Describe(child.ExitCode, error.Result));
+            return new KernelCheckObservation(
+                kernels, KernelCheckOutcome.Crashed, Describe(child.ExitCode, error.Result));
         var result = JsonSerializer.Deserialize<KernelCheckResult>(lastLine)!;
         string detail = $"worst relative error {result.WorstError:0.0e+00}, {result.Worst}";
-        return new KernelCheckObservation(kernels, result.Passed ? KernelCheckOutcome.Passed : KernelCheckOutcome.Differs, detail);
+        return new KernelCheckObservation(
+            kernels, result.Passed ? KernelCheckOutcome.Passed : KernelCheckOutcome.Differs, detail);
     }
 
-    /// <summary>The child's command line: the cfcd beside this library (apphost, else cfcd.dll through dotnet).</summary>
+    /// <summary>
+    /// The child's command line: the cfcd beside this library (apphost, else cfcd.dll through dotnet).
+    /// </summary>
     private static ProcessStartInfo Command()
     {
         string folder = AppContext.BaseDirectory;
@@ -46,7 +53,8 @@ public static class KernelCheckProcess
             return new ProcessStartInfo(apphost, [Verb]);
         if (File.Exists(dll))
             return new ProcessStartInfo(DotnetHost(), [dll, Verb]);
-        throw new InvalidOperationException($"cannot run the kernel check: no cfcd in {folder}; set {CpuKernelSelection.Variable}");
+        throw new InvalidOperationException(
+            $"cannot run the kernel check: no cfcd in {folder}; set {CpuKernelSelection.Variable}");
     }
 
     private static string DotnetHost() =>
@@ -58,7 +66,8 @@ public static class KernelCheckProcess
         string signal = exitCode > 128 && exitCode < 160 ? $" (signal {SignalName(exitCode - 128)})" : "";
         string lastError = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .LastOrDefault(line => !line.Contains("NNPACK", StringComparison.Ordinal)) ?? "";
-        return $"exit {exitCode}{signal}" + (lastError.Length > 0 ? $": {lastError[..Math.Min(lastError.Length, 200)]}" : "");
+        return $"exit {exitCode}{signal}"
+            + (lastError.Length > 0 ? $": {lastError[..Math.Min(lastError.Length, 200)]}" : "");
     }
 
     private static string SignalName(int signal) => signal switch

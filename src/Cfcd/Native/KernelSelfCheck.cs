@@ -9,7 +9,8 @@ namespace Cfcd.Native;
 public sealed record KernelCheckCase(string Name, ResNetLayout Layout, long Batch, long ImageSize);
 
 /// <summary>One convolution as a network runs it: channels, kernel, stride and the map it reads.</summary>
-public sealed record ConvolutionShape(long Batch, long InChannels, long OutChannels, long Kernel, long Stride, long Size)
+public sealed record ConvolutionShape(
+    long Batch, long InChannels, long OutChannels, long Kernel, long Stride, long Size)
 {
     public override string ToString() =>
         $"{Batch}x{InChannels}x{Size}x{Size} -> {OutChannels}, {Kernel}x{Kernel} stride {Stride}";
@@ -28,7 +29,9 @@ public sealed record KernelCheckResult(bool Passed, double WorstError, string Wo
 /// </summary>
 public static class KernelSelfCheck
 {
-    /// <summary>Largest relative difference accepted (max |float32 - float64| over max |float64|, per tensor).</summary>
+    /// <summary>
+    /// Largest relative difference accepted (max |float32 - float64| over max |float64|, per tensor).
+    /// </summary>
     public const double Tolerance = 1e-3;
 
     /// <summary>
@@ -44,8 +47,11 @@ public static class KernelSelfCheck
         new("ResNet-50, 224 px", new ResNetLayout(50), Batch: 2, ImageSize: 224),
     ];
 
-    /// <summary>Runs every distinct shape of the cases; <paramref name="convolution"/> replaces the float32 kernel (tests).</summary>
-    public static KernelCheckResult Run(IEnumerable<KernelCheckCase> cases, Func<Tensor, Tensor, long, long, Tensor>? convolution = null)
+    /// <summary>
+    /// Runs every distinct shape of the cases; <paramref name="convolution"/> replaces the float32 kernel (tests).
+    /// </summary>
+    public static KernelCheckResult Run(
+        IEnumerable<KernelCheckCase> cases, Func<Tensor, Tensor, long, long, Tensor>? convolution = null)
     {
         convolution ??= Convolve;
         var worst = (Error: 0.0, Where: "nothing compared");
@@ -86,15 +92,27 @@ public static class KernelSelfCheck
     private static Tensor Convolve(Tensor input, Tensor weight, long stride, long padding) =>
         nn.functional.conv2d(input, weight, strides: [stride, stride], padding: [padding, padding]);
 
-    private static IEnumerable<(string Part, double Error)> Compare(ConvolutionShape shape, Func<Tensor, Tensor, long, long, Tensor> convolution)
+    private static IEnumerable<(string Part, double Error)> Compare(
+        ConvolutionShape shape, Func<Tensor, Tensor, long, long, Tensor> convolution)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(20_231_001);
-        var input = randn([shape.Batch, shape.InChannels, shape.Size, shape.Size], dtype: ScalarType.Float64, generator: generator);
-        var weight = randn([shape.OutChannels, shape.InChannels, shape.Kernel, shape.Kernel], dtype: ScalarType.Float64, generator: generator)
+        var input = randn(
+            [shape.Batch, shape.InChannels, shape.Size, shape.Size], dtype: ScalarType.Float64, generator: generator);
+        var weight = randn(
+                [shape.OutChannels, shape.InChannels, shape.Kernel, shape.Kernel],
+                dtype: ScalarType.Float64,
+                generator: generator)
             .div_(Math.Sqrt(shape.InChannels * shape.Kernel * shape.Kernel));
         long padding = shape.Kernel / 2;
-        var single = Pass(input.to(ScalarType.Float32), weight.to(ScalarType.Float32), convolution, shape.Stride, padding, generator, seed: 7);
+        var single = Pass(
+            input.to(ScalarType.Float32),
+            weight.to(ScalarType.Float32),
+            convolution,
+            shape.Stride,
+            padding,
+            generator,
+            seed: 7);
         var reference = Pass(input, weight, Convolve, shape.Stride, padding, generator, seed: 7);
         return
         [

@@ -33,7 +33,8 @@ internal static unsafe partial class LibTorchContext
     /// Initialises NNPACK if it has not been tried and says whether it works here. On a processor NNPACK does not
     /// support, libtorch prints its "Could not initialize NNPACK" warning here, once.
     /// </summary>
-    public static bool NnpackAvailable() => ((delegate* unmanaged<byte>)Export("_ZN2at6native17_nnpack_availableEv"))() != 0;
+    public static bool NnpackAvailable() =>
+        ((delegate* unmanaged<byte>)Export("_ZN2at6native17_nnpack_availableEv"))() != 0;
 
     /// <summary>Sets a variable in the native environment, where libtorch and oneDNN read theirs.</summary>
     public static void SetNativeEnvironment(string name, string value)
@@ -47,7 +48,8 @@ internal static unsafe partial class LibTorchContext
     private static nint Export(string name) =>
         NativeLibrary.TryGetExport(Library.Value, name, out var address)
             ? address
-            : throw new InvalidOperationException($"libtorch_cpu does not export {name}; this libtorch is not the one cfcd was built for");
+            : throw new InvalidOperationException(
+                $"libtorch_cpu does not export {name}; this libtorch is not the one cfcd was built for");
 
     private static nint LoadLibTorchCpu()
     {

@@ -43,10 +43,16 @@ public class GcStressTests
             string actual = new RunFolder(Path.Combine(stressed, checkpoint)).LastCheckpoint;
             Golden.AssertSameTensors(SafeTensors.Read(expected).Tensors, SafeTensors.Read(actual).Tensors);
         }
-        Assert.Equal(File.ReadAllBytes(Path.Combine(plain, "scores.txt")), File.ReadAllBytes(Path.Combine(stressed, "scores.txt")));
+        Assert.Equal(
+            File.ReadAllBytes(Path.Combine(plain, "scores.txt")),
+            File.ReadAllBytes(Path.Combine(stressed, "scores.txt")));
         foreach (string features in new[] { "synth_query.npy", "synth_db.npy" })
-            Assert.Equal(File.ReadAllBytes(Path.Combine(plain, "features", features)), File.ReadAllBytes(Path.Combine(stressed, "features", features)));
-        Assert.Equal(File.ReadAllText(Path.Combine(plain, "eval.txt")), File.ReadAllText(Path.Combine(stressed, "eval.txt")));
+            Assert.Equal(
+                File.ReadAllBytes(Path.Combine(plain, "features", features)),
+                File.ReadAllBytes(Path.Combine(stressed, "features", features)));
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(plain, "eval.txt")),
+            File.ReadAllText(Path.Combine(stressed, "eval.txt")));
     }
 
     private static string Pipeline(string folder, string data, bool stress)
@@ -88,13 +94,17 @@ public class GcStressTests
             """));
         Cfcd(stress, "train", "--config", stageTwo, "--out", Path.Combine(run, "run2"));
         string features = Path.Combine(run, "features");
-        Cfcd(stress, "extract", "--weights", new RunFolder(Path.Combine(run, "run2")).LastCheckpoint, "--dataset", "synth",
-            "--data-root", data, "--out", features, "--scales", "0.7071,1,1.4142");
-        File.WriteAllText(Path.Combine(run, "eval.txt"), Cfcd(stress, "eval", "synth", "--features", features, "--data-root", data));
+        Cfcd(stress, "extract", "--weights", new RunFolder(Path.Combine(run, "run2")).LastCheckpoint,
+            "--dataset", "synth", "--data-root", data, "--out", features, "--scales", "0.7071,1,1.4142");
+        File.WriteAllText(
+            Path.Combine(run, "eval.txt"),
+            Cfcd(stress, "eval", "synth", "--features", features, "--data-root", data));
         return run;
     }
 
-    /// <summary>Runs cfcd as its own process (stress applies to a whole process) and returns its standard output.</summary>
+    /// <summary>
+    /// Runs cfcd as its own process (stress applies to a whole process) and returns its standard output.
+    /// </summary>
     private static string Cfcd(bool stress, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cfcd.dll"), .. args])
@@ -110,8 +120,13 @@ public class GcStressTests
         var error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"cfcd {args[0]} hung");
-        Assert.True(process.ExitCode == 0, $"cfcd {string.Join(' ', args)} (stress {stress}): exit {process.ExitCode}\n{error.Result}");
-        Assert.Equal(stress, System.Text.RegularExpressions.Regex.IsMatch(error.Result, @"CFCD_GC_STRESS=1: [1-9]\d* collections forced"));
+        Assert.True(
+            process.ExitCode == 0,
+            $"cfcd {string.Join(' ', args)} (stress {stress}): exit {process.ExitCode}\n{error.Result}");
+        Assert.Equal(
+            stress,
+            System.Text.RegularExpressions.Regex.IsMatch(
+                error.Result, @"CFCD_GC_STRESS=1: [1-9]\d* collections forced"));
         return output;
     }
 }

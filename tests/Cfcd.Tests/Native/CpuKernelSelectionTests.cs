@@ -15,7 +15,8 @@ public class CpuKernelSelectionTests
         {
             Asked.Add(kernels);
             var outcome = outcomes.Single(o => o.Kernels == kernels).Outcome;
-            return new KernelCheckObservation(kernels, outcome, outcome == KernelCheckOutcome.Crashed ? "exit 136 (signal SIGFPE)" : "worst 0.4");
+            return new KernelCheckObservation(
+                kernels, outcome, outcome == KernelCheckOutcome.Crashed ? "exit 136 (signal SIGFPE)" : "worst 0.4");
         }
     }
 
@@ -32,7 +33,8 @@ public class CpuKernelSelectionTests
     [Fact]
     public void ACrashFallsBackToOneDnnAtAvx()
     {
-        var check = new InjectedCheck((CpuKernels.OneDnn, KernelCheckOutcome.Crashed), (CpuKernels.OneDnnAvx, KernelCheckOutcome.Passed));
+        var check = new InjectedCheck(
+            (CpuKernels.OneDnn, KernelCheckOutcome.Crashed), (CpuKernels.OneDnnAvx, KernelCheckOutcome.Passed));
         var choice = CpuKernelSelection.Decide(check.Check);
         Assert.Equal(CpuKernels.OneDnnAvx, choice.Kernels);
         Assert.Equal([CpuKernels.OneDnn, CpuKernels.OneDnnAvx], check.Asked);
@@ -69,7 +71,8 @@ public class CpuKernelSelectionTests
     public void TheVerdictIsCachedPerHostAndACorruptCacheIsCheckedAgain()
     {
         string folder = TestPaths.NewTempFolder();
-        var check = new InjectedCheck((CpuKernels.OneDnn, KernelCheckOutcome.Crashed), (CpuKernels.OneDnnAvx, KernelCheckOutcome.Passed));
+        var check = new InjectedCheck(
+            (CpuKernels.OneDnn, KernelCheckOutcome.Crashed), (CpuKernels.OneDnnAvx, KernelCheckOutcome.Passed));
         var first = CpuKernelSelection.Choose(NoEnvironment, check.Check, folder);
         Assert.True(first.Fresh);
         Assert.Equal("check", first.Source);
@@ -96,7 +99,8 @@ public class CpuKernelSelectionTests
     public void TheUserChoosesWithCfcdCpuKernelsAndNothingIsChecked(string value, CpuKernels expected)
     {
         var check = new InjectedCheck();
-        var choice = CpuKernelSelection.Choose(name => name == CpuKernelSelection.Variable ? value : null, check.Check, TestPaths.NewTempFolder());
+        var choice = CpuKernelSelection.Choose(
+            name => name == CpuKernelSelection.Variable ? value : null, check.Check, TestPaths.NewTempFolder());
         Assert.Equal(expected, choice.Kernels);
         Assert.Equal(CpuKernelSelection.Variable, choice.Source);
         Assert.Empty(check.Asked);
@@ -106,7 +110,8 @@ public class CpuKernelSelectionTests
     public void AutoMeansTheCheck()
     {
         var check = new InjectedCheck((CpuKernels.OneDnn, KernelCheckOutcome.Passed));
-        var choice = CpuKernelSelection.Choose(name => name == CpuKernelSelection.Variable ? "auto" : null, check.Check, TestPaths.NewTempFolder());
+        var choice = CpuKernelSelection.Choose(
+            name => name == CpuKernelSelection.Variable ? "auto" : null, check.Check, TestPaths.NewTempFolder());
         Assert.Equal("check", choice.Source);
         Assert.Single(check.Asked);
     }
@@ -115,7 +120,10 @@ public class CpuKernelSelectionTests
     public void AnUnknownChoiceIsAOneLineError()
     {
         var error = Assert.Throws<InputException>(() =>
-            CpuKernelSelection.Choose(name => name == CpuKernelSelection.Variable ? "mkl" : null, new InjectedCheck().Check, TestPaths.NewTempFolder()));
+            CpuKernelSelection.Choose(
+                name => name == CpuKernelSelection.Variable ? "mkl" : null,
+                new InjectedCheck().Check,
+                TestPaths.NewTempFolder()));
         Assert.Equal("CFCD_CPU_KERNELS=mkl: expected auto, onednn, onednn-avx, aten", error.Message);
     }
 
@@ -123,7 +131,8 @@ public class CpuKernelSelectionTests
     public void AUsersOwnOneDnnCapIsRespectedUnchecked()
     {
         var check = new InjectedCheck();
-        var choice = CpuKernelSelection.Choose(name => name == "ONEDNN_MAX_CPU_ISA" ? "AVX2" : null, check.Check, TestPaths.NewTempFolder());
+        var choice = CpuKernelSelection.Choose(
+            name => name == "ONEDNN_MAX_CPU_ISA" ? "AVX2" : null, check.Check, TestPaths.NewTempFolder());
         Assert.Equal(CpuKernels.OneDnn, choice.Kernels);
         Assert.Contains("ONEDNN_MAX_CPU_ISA=AVX2", choice.Reason);
         Assert.Empty(check.Asked);
@@ -134,7 +143,9 @@ public class CpuKernelSelectionTests
     {
         var current = CpuKernelSelection.Configure();
         var observation = KernelCheckProcess.Run(current.Kernels);
-        Assert.True(observation.Outcome == KernelCheckOutcome.Passed, $"{current.Kernels.Name()} ({current.Reason}): {observation.Detail}");
+        Assert.True(
+            observation.Outcome == KernelCheckOutcome.Passed,
+            $"{current.Kernels.Name()} ({current.Reason}): {observation.Detail}");
     }
 
     [Fact]

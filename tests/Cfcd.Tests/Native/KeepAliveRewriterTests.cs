@@ -53,7 +53,8 @@ public class KeepAliveRewriterTests
         KeepAliveRewriter.RewriteInPlace(copy);
         using var module = ModuleDefinition.ReadModule(copy);
         var tensor = module.GetTypes().Single(t => t.FullName == "TorchSharp.torch/Tensor");
-        var add = tensor.Methods.Single(m => m.Name == "add_" && m.Parameters.Count == 1 && m.Parameters[0].ParameterType.Name == "Scalar");
+        var add = tensor.Methods.Single(m =>
+            m.Name == "add_" && m.Parameters.Count == 1 && m.Parameters[0].ParameterType.Name == "Scalar");
         add.Body.SimplifyMacros();   // ldarg.1 -> ldarg with its parameter, so the loads can be named
         var rets = add.Body.Instructions.Where(i => i.OpCode == OpCodes.Ret).ToList();
         Assert.NotEmpty(rets);
@@ -66,15 +67,20 @@ public class KeepAliveRewriterTests
         // add_(Tensor) hands a hidden Scalar (alpha 1) to add_(Tensor, Scalar): that call's callee keeps it, and a
         // Scalar a method makes itself is spilled and kept: count such temporaries over the assembly.
         Assert.Contains(module.GetTypes().SelectMany(t => t.Methods).Where(m => m.HasBody),
-            m => m.Body.Instructions.Any(i => i.OpCode == OpCodes.Call && i.Operand is MethodReference { Name: "op_Implicit", ReturnType.Name: "Scalar" }
+            m => m.Body.Instructions.Any(i => i.OpCode == OpCodes.Call
+                && i.Operand is MethodReference { Name: "op_Implicit", ReturnType.Name: "Scalar" }
                 && i.Next?.OpCode == OpCodes.Dup));
     }
 
-    /// <summary>The names of what the keep-alive calls just before a ret load (ldarg/ldloc then call GC.KeepAlive).</summary>
+    /// <summary>
+    /// The names of what the keep-alive calls just before a ret load (ldarg/ldloc then call GC.KeepAlive).
+    /// </summary>
     private static List<string> KeptAliveBefore(Instruction ret)
     {
         var names = new List<string>();
-        for (var call = ret.Previous; call is { OpCode.Code: Code.Call, Operand: MethodReference { Name: "KeepAlive" } }; call = call.Previous.Previous)
+        for (var call = ret.Previous;
+             call is { OpCode.Code: Code.Call, Operand: MethodReference { Name: "KeepAlive" } };
+             call = call.Previous.Previous)
             names.Add(call.Previous.Operand switch
             {
                 ParameterDefinition p => p.Index < 0 ? "this" : p.Name,
@@ -96,7 +102,9 @@ public class KeepAliveRewriterTests
         // The hazard is real: the same cfcd with TorchSharp as NuGet ships it fails within seconds under stress.
         string pristineApp = AppWithPristineTorchSharp();
         var (pristineExit, pristineOutput) = RunStress(pristineApp, seconds: 20);
-        Assert.True(pristineExit != 0 && !pristineOutput.Contains(": right"), $"the pristine TorchSharp survived: {pristineOutput}");
+        Assert.True(
+            pristineExit != 0 && !pristineOutput.Contains(": right"),
+            $"the pristine TorchSharp survived: {pristineOutput}");
 
         var (exit, output) = RunStress(AppContext.BaseDirectory, seconds: 3);
         Assert.True(exit == 0, output);
@@ -119,7 +127,10 @@ public class KeepAliveRewriterTests
         return (child.ExitCode, output + error.Result);
     }
 
-    /// <summary>A copy of this test folder's cfcd whose TorchSharp.dll is the package's own (native libraries linked, not copied).</summary>
+    /// <summary>
+    /// A copy of this test folder's cfcd whose TorchSharp.dll is the package's own (native libraries linked, not
+    /// copied).
+    /// </summary>
     private static string AppWithPristineTorchSharp()
     {
         string source = AppContext.BaseDirectory, folder = TestPaths.NewTempFolder();
