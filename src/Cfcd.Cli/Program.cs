@@ -4,8 +4,16 @@ using Cfcd.Native;
 
 MallocTuning.Apply();
 using var gcStress = GcStress.FromEnvironment();
-if (CpuKernelSelection.Configure() is { Fresh: true, Kernels: not CpuKernels.OneDnn } fallback)
-    Console.Error.WriteLine($"cfcd: using {fallback.Kernels.Name()} CPU kernels: {fallback.Reason}");
+try
+{
+    if (CpuKernelSelection.Configure() is { Fresh: true, Kernels: not CpuKernels.OneDnn } fallback)
+        Console.Error.WriteLine($"cfcd: using {fallback.Kernels.Name()} CPU kernels: {fallback.Reason}");
+}
+catch (Cfcd.InputException error)
+{
+    Console.Error.WriteLine($"cfcd: {error.Message}");
+    return ExitCodes.BadInput;
+}
 
 // Ctrl+C (or SIGTERM) cancels the verb, which finishes what it must (training: the current step and a checkpoint);
 // a second one ends the process at once.

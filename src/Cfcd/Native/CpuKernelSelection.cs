@@ -27,10 +27,10 @@ public sealed record CpuKernelChoice(
 /// Chooses libtorch's CPU kernels once per process, before the first convolution. On some hosts oneDNN's kernels
 /// crash or compute wrong gradients (an AMD EPYC VM whose CPUID hides its cache parameters: SIGFPE in a
 /// backward-data primitive, NaN losses; docs/cpu-kernels.md), so cfcd does not trust them blindly: a child process
-/// trains one step of cfcd's networks with the default kernels and compares it with float64
-/// (<see cref="KernelSelfCheck"/>); if it crashes or differs, the fallbacks are checked the same way and the first
-/// that passes is used. The verdict is cached per processor signature and libtorch version, so the check runs once
-/// per host. <c>CFCD_CPU_KERNELS</c> (auto, onednn, onednn-avx, aten) overrides it; a user's own
+/// runs every convolution shape cfcd trains, forward and backward, with the default kernels and compares it with
+/// float64 (<see cref="KernelSelfCheck"/>); if it crashes or differs, the fallbacks are checked the same way and
+/// the first that passes is used. The verdict is cached per processor signature and libtorch version, so the check
+/// runs once per host. <c>CFCD_CPU_KERNELS</c> (auto, onednn, onednn-avx, aten) overrides it; a user's own
 /// <c>ONEDNN_MAX_CPU_ISA</c> is respected as it is.
 /// </summary>
 public static class CpuKernelSelection
@@ -92,7 +92,17 @@ public static class CpuKernelSelection
         string cacheFile = CacheFile(cacheFolder);
         if (ReadCache(cacheFile) is { } cached)
             return cached;
-        var choice = Decide(check) with { Fresh = true };
+        CpuKernelChoice choice;
+        try
+        {
+            choice = Decide(check) with { Fresh = true };
+        }
+        catch (Exception error) when (error is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // No cfcd to run the check with (the library hosted elsewhere): libtorch's default, said, not cached.
+            return new CpuKernelChoice(
+                CpuKernels.OneDnn, "unchecked", $"the kernel check could not run: {error.Message}", []);
+        }
         WriteCache(cacheFile, choice);
         return choice;
     }

@@ -128,6 +128,36 @@ public class CpuKernelSelectionTests
     }
 
     [Fact]
+    public void AnUnknownChoiceStopsTheCommandLineWithExitCode2()
+    {
+        string cfcdDll = Path.Combine(AppContext.BaseDirectory, "cfcd.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [cfcdDll, "info"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment[CpuKernelSelection.Variable] = "mkl";
+        using var cfcd = System.Diagnostics.Process.Start(start)!;
+        string error = cfcd.StandardError.ReadToEnd();
+        Assert.True(cfcd.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Equal(2, cfcd.ExitCode);
+        Assert.Equal("cfcd: CFCD_CPU_KERNELS=mkl: expected auto, onednn, onednn-avx, aten", error.Trim());
+        Assert.Empty(cfcd.StandardOutput.ReadToEnd());
+    }
+
+    [Fact]
+    public void WithoutACfcdToCheckWithTheDefaultStaysUncheckedAndUncached()
+    {
+        string folder = TestPaths.NewTempFolder();
+        var choice = CpuKernelSelection.Choose(
+            NoEnvironment, _ => throw new InvalidOperationException("no cfcd in /x"), folder);
+        Assert.Equal(CpuKernels.OneDnn, choice.Kernels);
+        Assert.Equal("unchecked", choice.Source);
+        Assert.Equal("the kernel check could not run: no cfcd in /x", choice.Reason);
+        Assert.False(File.Exists(CpuKernelSelection.CacheFile(folder)));
+    }
+
+    [Fact]
     public void AUsersOwnOneDnnCapIsRespectedUnchecked()
     {
         var check = new InjectedCheck();
