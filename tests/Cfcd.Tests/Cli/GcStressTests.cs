@@ -12,22 +12,6 @@ namespace Cfcd.Tests.Cli;
 /// </summary>
 public class GcStressTests
 {
-    private static string Yaml(string data, string body) => $"""
-        model:
-          depth: 18
-          width: 4
-          descriptor_dim: 8
-          channel_order: rgb
-          mean: [0.485, 0.456, 0.406]
-          std: [0.229, 0.224, 0.225]
-        data:
-          root: {data}
-          train_list: {data}/train_list.txt
-          val_list: {data}/val_list.txt
-          workers: 2
-        {body}
-        """;
-
     [Fact]
     public void StressChangesNothingFromTrainingToMeanAveragePrecision()
     {
@@ -60,38 +44,13 @@ public class GcStressTests
         string run = Path.Combine(folder, stress ? "stressed" : "plain");
         Directory.CreateDirectory(run);
         string stageOne = Path.Combine(run, "stage1.yaml");
-        File.WriteAllText(stageOne, Yaml(data, """
-              image_size: 32
-              val_resize: 36
-            train:
-              epochs: 2
-              batch_size: 8
-              ghost_bn: 4
-              device: cpu
-            """));
+        File.WriteAllText(stageOne, TinyConfigYaml.StageOne(data));
         Cfcd(stress, "train", "--config", stageOne, "--out", Path.Combine(run, "run1"));
         string checkpoint = new RunFolder(Path.Combine(run, "run1")).LastCheckpoint;
         string scores = Path.Combine(run, "scores.txt");
         Cfcd(stress, "score", "--config", stageOne, "--weights", checkpoint, "--out", scores);
         string stageTwo = Path.Combine(run, "stage2.yaml");
-        File.WriteAllText(stageTwo, Yaml(data, $"""
-              image_size: 64
-              val_resize: 72
-            sampler:
-              kind: hard_negative
-              scores: {scores}
-              tuple_size: 4
-            train:
-              stage: 2
-              epochs: 1
-              batch_size: 8
-              ghost_bn: 0
-              init_from: {checkpoint}
-              device: cpu
-            loss:
-              local_group: 4
-              lowe_ratio: 1.0
-            """));
+        File.WriteAllText(stageTwo, TinyConfigYaml.StageTwo(data, scores, checkpoint));
         Cfcd(stress, "train", "--config", stageTwo, "--out", Path.Combine(run, "run2"));
         string features = Path.Combine(run, "features");
         Cfcd(stress, "extract", "--weights", new RunFolder(Path.Combine(run, "run2")).LastCheckpoint,

@@ -11,22 +11,6 @@ namespace Cfcd.Tests.Cli;
 /// <summary>The two CFCD stages from the command line on a tiny synthetic set: train stage 1, score, train stage 2.</summary>
 public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
 {
-    private static string Config(string data, string body) => $"""
-        model:
-          depth: 18
-          width: 4
-          descriptor_dim: 8
-          channel_order: rgb
-          mean: [0.485, 0.456, 0.406]
-          std: [0.229, 0.224, 0.225]
-        data:
-          root: {data}
-          train_list: {data}/train_list.txt
-          val_list: {data}/val_list.txt
-          workers: 2
-        {body}
-        """;
-
     [Fact]
     public void StageOneScoreAndStageTwoRunFromTheCommandLine()
     {
@@ -36,16 +20,7 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
         Assert.Equal(ExitCodes.Success, synth.ExitCode);
 
         string stageOne = Path.Combine(folder, "stage1.yaml");
-        File.WriteAllText(stageOne, Config(data, """
-              image_size: 32
-              val_resize: 36
-            train:
-              epochs: 2
-              batch_size: 8
-              ghost_bn: 4
-              device: cpu
-              log_every: 2
-            """));
+        File.WriteAllText(stageOne, TinyConfigYaml.StageOne(data));
         string runOne = Path.Combine(folder, "run1");
         var trained = CliRunner.Run("train", "--config", stageOne, "--out", runOne);
         Assert.True(trained.ExitCode == ExitCodes.Success, trained.Error);
@@ -62,25 +37,7 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
         Assert.All(lines, line => Assert.InRange(int.Parse(line.Split(' ')[2]), 0, 7));
 
         string stageTwo = Path.Combine(folder, "stage2.yaml");
-        File.WriteAllText(stageTwo, Config(data, $"""
-              image_size: 64
-              val_resize: 72
-            sampler:
-              kind: hard_negative
-              scores: {scores}
-              tuple_size: 4
-            train:
-              stage: 2
-              epochs: 1
-              batch_size: 8
-              ghost_bn: 0
-              init_from: {checkpoint}
-              device: cpu
-              log_every: 2
-            loss:
-              local_group: 4
-              lowe_ratio: 1.0
-            """));
+        File.WriteAllText(stageTwo, TinyConfigYaml.StageTwo(data, scores, checkpoint));
         string runTwo = Path.Combine(folder, "run2");
         var second = CliRunner.Run("train", "--config", stageTwo, "--out", runTwo);
         Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
@@ -102,7 +59,7 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
         File.WriteAllText(Path.Combine(folder, "train_list.txt"), $"{TestPaths.Fixture("Data", "gray.jpg")} 0\n{TestPaths.Fixture("Data", "cmyk.jpg")} 1\n");
         File.WriteAllText(Path.Combine(folder, "val_list.txt"), "");
         string config = Path.Combine(folder, "c.yaml");
-        File.WriteAllText(config, Config(folder, "train:\n  device: cpu\n"));
+        File.WriteAllText(config, TinyConfigYaml.With(folder, "train:\n  device: cpu\n"));
         var result = CliRunner.Run("score", "--config", config, "--weights", TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth"), "--out", Path.Combine(folder, "s.txt"));
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("cfcd_r50w4.pyth: scoring needs the stage-1 classifier for the 2 classes", result.Error);
