@@ -4,6 +4,7 @@ using Cfcd.Data;
 using Cfcd.IO;
 using Cfcd.Losses;
 using Cfcd.Modeling;
+using Cfcd.Native;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -77,6 +78,8 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         _logger.LogInformation("stage {Stage}: ResNet-{Depth} width {Width}, {Dim}-d, {Classes} classes, {Images} training images, batch {Batch}, {Epochs} epochs, {Head} head, {Device}",
             config.Train.Stage, config.Model.Depth, config.Model.Width, config.Model.DescriptorDim, train.Classes, train.Samples.Count,
             config.Train.BatchSize, config.Train.Epochs, config.Loss.Head, device.type);
+        if (device.type == DeviceType.CPU && CpuKernelSelection.Current is { } kernels)
+            _logger.LogInformation("CPU kernels: {Kernels} ({Reason})", kernels.Kernels.Name(), kernels.Reason);
 
         using var metrics = MetricsLog.Open(run.Metrics, position.MetricsRows);
         var tensorBoard = new TensorBoardLog(run.TensorBoard);
