@@ -105,9 +105,8 @@ namespace Cfcd.Build
                 held.Add(Instruction.Create(OpCodes.Ldloc, local));
             foreach (var producer in instructions.Where(i => Produces(i, finalizable)).ToList())
             {
-                var temporary = new VariableDefinition(ProducedType(producer));
+                var temporary = new VariableDefinition(ProducedType(producer)!);
                 body.Variables.Add(temporary);
-                var after = producer.Next;
                 var il = body.GetILProcessor();
                 il.InsertAfter(producer, Instruction.Create(OpCodes.Stloc, temporary));
                 il.InsertAfter(producer, Instruction.Create(OpCodes.Dup));
@@ -162,13 +161,11 @@ namespace Cfcd.Build
         /// </summary>
         private static bool Produces(Instruction instruction, HashSet<string> finalizable)
         {
-            var type = ProducedTypeOrNull(instruction);
+            var type = ProducedType(instruction);
             return type != null && finalizable.Contains(type.FullName);
         }
 
-        private static TypeReference ProducedType(Instruction instruction) => ProducedTypeOrNull(instruction)!;
-
-        private static TypeReference? ProducedTypeOrNull(Instruction instruction)
+        private static TypeReference? ProducedType(Instruction instruction)
         {
             if (instruction.OpCode == OpCodes.Newobj)
                 return ((MethodReference)instruction.Operand).DeclaringType;

@@ -5,8 +5,9 @@ using Cfcd.Native;
 namespace Cfcd.Cli.Commands;
 
 /// <summary>
-/// The child side of the CPU kernel check (hidden): trains one step of cfcd's networks with the kernels
-/// CFCD_CPU_KERNELS names and prints the comparison with float64 as one JSON line. It may crash: that is the point.
+/// The child side of the CPU kernel check (hidden): runs every convolution shape of cfcd's networks, forward and
+/// backward, with the kernels CFCD_CPU_KERNELS names and prints the comparison with float64 as one JSON line. It may
+/// crash: that is the point.
 /// </summary>
 internal static class KernelCheckCommand
 {

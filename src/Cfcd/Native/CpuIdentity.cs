@@ -19,7 +19,7 @@ public static class CpuIdentity
             return File.Exists("/proc/cpuinfo") ? File.ReadAllText("/proc/cpuinfo").Split("\n\n")[0] : "unknown";
         var text = new StringBuilder();
         uint maxLeaf = (uint)X86Base.CpuId(0, 0).Eax;
-        uint maxExtended = (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax;
+        uint maxExtended = MaxExtendedLeaf();
         foreach (var (leaf, subleaf) in Leaves())
         {
             bool present = leaf >= 0x80000000 ? leaf <= maxExtended : leaf <= maxLeaf;
@@ -40,8 +40,7 @@ public static class CpuIdentity
         if (!X86Base.IsSupported)
             return false;
         bool Empty(uint leaf) => X86Base.CpuId(unchecked((int)leaf), 0) == (0, 0, 0, 0);
-        uint maxExtended = (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax;
-        return Empty(4) && (maxExtended < 0x8000001D || Empty(0x8000001D));
+        return Empty(4) && (MaxExtendedLeaf() < 0x8000001D || Empty(0x8000001D));
     }
 
     /// <summary>The processor's marketing name (the "model name" lscpu prints).</summary>
@@ -54,6 +53,8 @@ public static class CpuIdentity
         return line?.Split(':', 2)[1].Trim()
             ?? System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
     }
+
+    private static uint MaxExtendedLeaf() => (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax;
 
     private static IEnumerable<(uint Leaf, int Subleaf)> Leaves()
     {

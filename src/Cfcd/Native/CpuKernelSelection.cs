@@ -63,9 +63,12 @@ public static class CpuKernelSelection
     {
         lock (Gate)
         {
-            Current ??= Choose(Environment.GetEnvironmentVariable, KernelCheckProcess.Run, CacheFolder());
-            Current.Kernels.Apply();
-            SilenceUnavailableNnpack();
+            if (Current is null)
+            {
+                Current = Choose(Environment.GetEnvironmentVariable, KernelCheckProcess.Run, CacheFolder());
+                Current.Kernels.Apply();
+                SilenceUnavailableNnpack();
+            }
             return Current;
         }
     }

@@ -17,7 +17,7 @@ public static class KernelCheckProcess
     {
         var start = Command();
         start.Environment[CpuKernelSelection.Variable] = kernels.Name();
-        start.Environment.Remove("CFCD_GC_STRESS");
+        start.Environment.Remove(GcStress.Variable);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         using var child = Process.Start(start)

@@ -79,12 +79,13 @@ public static class KernelSelfCheck
             string owner = name.Contains('.') ? string.Join('.', name.Split('.')[..2]) : "";
             if (owner != block)
                 (block, blockInput) = (owner, size);
-            long input = name.Contains(".downsample.", StringComparison.Ordinal) ? blockInput : size;
+            bool projection = name.Contains(".downsample.", StringComparison.Ordinal);
+            long input = projection ? blockInput : size;
             var (kernel, stride, padding) = (conv.kernel_size[0], conv.stride[0], conv.padding?[0] ?? 0);
             yield return new ConvolutionShape(batch, conv.in_channels, conv.out_channels, kernel, stride, input);
-            long output = (input + 2 * padding - kernel) / stride + 1;
-            if (name.Contains(".downsample.", StringComparison.Ordinal))
+            if (projection)
                 continue;
+            long output = (input + 2 * padding - kernel) / stride + 1;
             size = owner.Length == 0 ? (output + 2 - 3) / 2 + 1 : output;   // the stem's 3x3 stride-2 max pool
         }
     }

@@ -19,9 +19,6 @@ internal static unsafe partial class LibTorchContext
         set(GlobalContext(), enabled ? (byte)1 : (byte)0);
     }
 
-    public static bool OneDnnEnabled =>
-        ((delegate* unmanaged<nint, byte>)Export("_ZNK2at7Context17userEnabledMkldnnEv"))(GlobalContext()) != 0;
-
     /// <summary>Whether libtorch may try NNPACK for convolutions (its default: yes).</summary>
     public static void SetNnpackEnabled(bool enabled)
     {
