@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cfcd.IO;
 using Cfcd.Native;
 using Cfcd.Training;
@@ -66,26 +65,15 @@ public class GcStressTests
     /// </summary>
     private static string Cfcd(bool stress, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cfcd.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (stress)
-            start.Environment[GcStress.Variable] = "1";
-        else
-            start.Environment.Remove(GcStress.Variable);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"cfcd {args[0]} hung");
+        var environment = new Dictionary<string, string?> { [GcStress.Variable] = stress ? "1" : null };
+        var result = CfcdProcess.Run(AppContext.BaseDirectory, environment, TimeSpan.FromMinutes(5), args);
         Assert.True(
-            process.ExitCode == 0,
-            $"cfcd {string.Join(' ', args)} (stress {stress}): exit {process.ExitCode}\n{error.Result}");
+            result.ExitCode == 0,
+            $"cfcd {string.Join(' ', args)} (stress {stress}): exit {result.ExitCode}\n{result.Error}");
         Assert.Equal(
             stress,
             System.Text.RegularExpressions.Regex.IsMatch(
-                error.Result, @"CFCD_GC_STRESS=1: [1-9]\d* collections forced"));
-        return output;
+                result.Error, @"CFCD_GC_STRESS=1: [1-9]\d* collections forced"));
+        return result.Out;
     }
 }

@@ -1,4 +1,5 @@
 using Cfcd.Native;
+using Cfcd.Tests.Cli;
 
 namespace Cfcd.Tests.Native;
 
@@ -130,19 +131,11 @@ public class CpuKernelSelectionTests
     [Fact]
     public void AnUnknownChoiceStopsTheCommandLineWithExitCode2()
     {
-        string cfcdDll = Path.Combine(AppContext.BaseDirectory, "cfcd.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [cfcdDll, "info"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment[CpuKernelSelection.Variable] = "mkl";
-        using var cfcd = System.Diagnostics.Process.Start(start)!;
-        string error = cfcd.StandardError.ReadToEnd();
-        Assert.True(cfcd.WaitForExit(TimeSpan.FromMinutes(1)));
-        Assert.Equal(2, cfcd.ExitCode);
-        Assert.Equal("cfcd: CFCD_CPU_KERNELS=mkl: expected auto, onednn, onednn-avx, aten", error.Trim());
-        Assert.Empty(cfcd.StandardOutput.ReadToEnd());
+        var result = CfcdProcess.Run(AppContext.BaseDirectory,
+            new Dictionary<string, string?> { [CpuKernelSelection.Variable] = "mkl" }, TimeSpan.FromMinutes(1), "info");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("cfcd: CFCD_CPU_KERNELS=mkl: expected auto, onednn, onednn-avx, aten", result.Error.Trim());
+        Assert.Empty(result.Out);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Cfcd.Build;
 using Cfcd.Native;
+using Cfcd.Tests.Cli;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 using Mono.Cecil.Rocks;
@@ -113,18 +113,10 @@ public class KeepAliveRewriterTests
 
     private static (int Exit, string Output) RunStress(string folder, double seconds)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "cfcd.dll"), "stress-scalars", "--seconds",
-            seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Remove(GcStress.Variable);
-        using var child = Process.Start(start)!;
-        var error = child.StandardError.ReadToEndAsync();
-        string output = child.StandardOutput.ReadToEnd();
-        Assert.True(child.WaitForExit(TimeSpan.FromSeconds(seconds + 60)), "the stress run hung");
-        return (child.ExitCode, output + error.Result);
+        var result = CfcdProcess.Run(folder, new Dictionary<string, string?> { [GcStress.Variable] = null },
+            TimeSpan.FromSeconds(seconds + 60),
+            "stress-scalars", "--seconds", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return (result.ExitCode, result.Out + result.Error);
     }
 
     /// <summary>
