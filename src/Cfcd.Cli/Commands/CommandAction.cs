@@ -5,6 +5,8 @@ namespace Cfcd.Cli.Commands;
 /// <summary>Runs a verb's body and turns its failures into one line on stderr and an exit code.</summary>
 internal static class CommandAction
 {
+    private const int MessageLimit = 1000;
+
     public static void Set(Command command, CliConsole console, Func<ParseResult, CancellationToken, Task<int>> body)
     {
         command.SetAction(async (parse, cancellation) =>
@@ -15,7 +17,8 @@ internal static class CommandAction
             }
             catch (InputException error)
             {
-                await console.Error.WriteLineAsync($"cfcd {command.Name}: {error.Message}");
+                // Readers quote what they found in files; one line of printable text, however hostile the file.
+                await console.Error.WriteLineAsync($"cfcd {command.Name}: {InputText.Quote(error.Message, MessageLimit)}");
                 return ExitCodes.BadInput;
             }
             catch (NotBuiltException notBuilt)

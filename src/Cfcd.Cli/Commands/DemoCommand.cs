@@ -50,6 +50,7 @@ internal static class DemoCommand
             if (!Modeling.ResNetLayout.IsSupported(options.Depth) || options.Width < 1 || options.StageOneEpochs < 1 || options.StageTwoEpochs < 1)
                 throw new InputException("--depth must be 18, 34, 50, 101 or 152; --width, --epochs and --stage2-epochs at least 1");
             string folder = parse.GetValue(output)!.ToString();
+            OutputFile.RequireWritableFolder(folder);
             bool terminal = ConsoleProgress.IsTerminal(console.Error);
             using var logging = CliLogging.Create(verbose: false, runFolder: null, terminal ? [Trainer.StepLogCategory] : []);
             var result = new DemoPipeline(options, folder, logging).Run(terminal ? new TrainingProgressBar(console.Error) : null, cancellation);

@@ -47,6 +47,10 @@ internal static class EvalCommand
             string databasePath = parse.GetValue(database)?.ToString() ?? Path.Combine(featureFolder, $"{name}_db.npy");
             string? distractorPath = parse.GetValue(distractors)?.ToString();
 
+            if (parse.GetValue(json) is { } jsonOutput)
+                OutputFile.RequireWritable(jsonOutput.FullName);
+            if (parse.GetValue(visualize) is { } pictureOutput)
+                OutputFile.RequireWritable(pictureOutput.FullName);
             var gnd = GroundTruth.Load(groundTruthPath);
             long rows = gnd.DatabaseNames.Count + (distractorPath != null ? Npy.ReadHeader(distractorPath).Rows : 0);
             var result = RevisitedEvaluation.Run(name, gnd, queryPath, databasePath, distractorPath,
@@ -58,7 +62,9 @@ internal static class EvalCommand
             if (parse.GetValue(visualize) is { } picture)
             {
                 int shown = Math.Clamp(parse.GetValue(shownQueries), 1, gnd.Queries.Count), top = Math.Max(1, parse.GetValue(shownResults));
-                RetrievalPicture.Draw(picture.FullName, RevisitedImages.Load(parse.GetValue(dataRoot)!.ToString(), name), queryPath, databasePath, shown, top);
+                var images = RevisitedImages.Load(parse.GetValue(dataRoot)!.ToString(), name,
+                    parse.GetValue(groundTruth)?.ToString());
+                RetrievalPicture.Draw(picture.FullName, images, queryPath, databasePath, shown, top);
                 console.Error.WriteLine($"eval: drew the top {top} of the first {shown} queries (database only) into {picture}");
             }
             return Task.FromResult(ExitCodes.Success);

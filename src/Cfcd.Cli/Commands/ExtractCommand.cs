@@ -54,6 +54,8 @@ internal static class ExtractCommand
                 ? RevisitedDatasets.ExtractionParts(parse.GetValue(dataRoot)!.ToString(), name)
                     .Select(part => (Path: Path.Combine(outputPath, part.Name + ".npy"), part.Items)).ToList()
                 : [(Path: outputPath, Items: (IReadOnlyList<ExtractionItem>)ImageList.Read(parse.GetValue(images)!).Select(path => new ExtractionItem(path)).ToList())];
+            foreach (var (path, _) in parts)
+                OutputFile.RequireWritable(path);
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
 
             using var networkWeights = NetworkWeights.Load(weightsPath);

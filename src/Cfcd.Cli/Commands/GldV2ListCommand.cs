@@ -19,6 +19,9 @@ internal static class GldV2ListCommand
         };
         CommandAction.Set(command, console, parse =>
         {
+            OutputFile.RequireWritable(parse.GetValue(output)!.ToString());
+            if (parse.GetValue(valOutput) is { } validationList)
+                OutputFile.RequireWritable(validationList.ToString());
             var summary = GldV2List.Convert(parse.GetValue(csv)!.ToString(), parse.GetValue(output)!.ToString(), parse.GetValue(valOutput)?.ToString(),
                 parse.GetValue(valFraction), parse.GetValue(minImages), parse.GetValue(seed));
             console.Out.WriteLine($"{summary.Classes:N0} classes ({summary.DroppedClasses:N0} dropped), {summary.TrainImages:N0} training and {summary.ValImages:N0} validation images");

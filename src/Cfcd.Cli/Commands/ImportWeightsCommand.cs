@@ -17,6 +17,7 @@ internal static class ImportWeightsCommand
         {
             string source = parse.GetValue(from)!.ToString();
             string target = parse.GetValue(output)!.ToString();
+            OutputFile.RequireWritable(target);
             using var weights = NetworkWeights.Load(source);
             weights.Save(target);
             string head = weights.DescriptorDim is int dim ? $", {dim}-d head" : ", backbone only";

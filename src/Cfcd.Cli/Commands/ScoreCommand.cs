@@ -26,6 +26,7 @@ internal static class ScoreCommand
             var resolved = CommonOptions.LoadConfig(parse, config, set);
             string weightsPath = parse.GetValue(weights)!.ToString();
             string outputPath = parse.GetValue(output)!.ToString();
+            OutputFile.RequireWritable(outputPath);
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
             var dataset = ImageDataset.Load(resolved.Data.TrainList, resolved.Data.Root);
 

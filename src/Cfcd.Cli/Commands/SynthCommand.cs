@@ -27,6 +27,7 @@ internal static class SynthCommand
                 parse.GetValue(queries), parse.GetValue(database), parse.GetValue(size));
             options.Validate();
             string folder = parse.GetValue(output)!.FullName;
+            OutputFile.RequireWritableFolder(folder);
             console.Error.WriteLine($"synth: {options.TotalImages:N0} images, longer side {options.Size} px, seed {options.Seed}, to {folder}");
             var clock = Stopwatch.StartNew();
             var summary = SyntheticDataset.Write(folder, options, new ConsoleProgress(console.Error, "synth", options.TotalImages), cancellation);

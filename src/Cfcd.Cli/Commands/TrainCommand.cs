@@ -31,6 +31,7 @@ internal static class TrainCommand
             }
             var computeDevice = ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant());
             string runFolder = parse.GetValue(output)?.ToString() ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name));
+            OutputFile.RequireWritableFolder(runFolder);
             bool terminal = ConsoleProgress.IsTerminal(console.Error);
             using var logging = CliLogging.Create(verbose: false, runFolder, terminal ? [Trainer.StepLogCategory] : []);
             var folder = new RunFolder(runFolder);

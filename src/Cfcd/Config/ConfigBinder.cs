@@ -80,13 +80,11 @@ internal sealed class ConfigBinder
         return value ?? throw Mismatch(scalar, key, Describe(type), Found(scalar));
     }
 
-    private static double? ParseDouble(string text) => text switch
-    {
-        ".inf" or ".Inf" or ".INF" or "+.inf" => double.PositiveInfinity,
-        "-.inf" or "-.Inf" or "-.INF" => double.NegativeInfinity,
-        ".nan" or ".NaN" or ".NAN" => double.NaN,
-        _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : null,
-    };
+    /// <summary>Every number in a config is finite: `.inf` and `.nan` (or 1e999) are refused where they are read.</summary>
+    private static double? ParseDouble(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+            ? value
+            : null;
 
     private static InputException Mismatch(ConfigNode node, string key, string expected, string found) =>
         new($"{node.Source}: key '{key}' expects {expected}, got {found}");
@@ -107,7 +105,7 @@ internal sealed class ConfigBinder
         if (type == typeof(int) || type == typeof(long))
             return "an integer";
         if (type == typeof(double))
-            return "a number";
+            return "a finite number";
         if (type == typeof(bool))
             return "true or false";
         return type == typeof(string) ? "a string" : type.Name;

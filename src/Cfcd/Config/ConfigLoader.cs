@@ -3,18 +3,13 @@ namespace Cfcd.Config;
 /// <summary>Reads a run's configuration: YAML file, then `--set` overrides, then validation.</summary>
 public static class ConfigLoader
 {
+    /// <summary>A config is a few kilobytes; a larger file is not one.</summary>
+    private const long MaxConfigBytes = 1 << 20;
+
     /// <summary>Loads and validates <paramref name="path"/>; any problem is an <see cref="InputException"/> naming the file and key.</summary>
     public static CfcdConfig Load(string path, IEnumerable<string>? overrides = null)
     {
-        string yaml;
-        try
-        {
-            yaml = File.ReadAllText(path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{path}: cannot read the config file ({error.GetType().Name.Replace("Exception", "")}: {error.Message})", error);
-        }
+        string yaml = InputFile.ReadAllText(path, MaxConfigBytes);
         return Parse(yaml, path, overrides);
     }
 

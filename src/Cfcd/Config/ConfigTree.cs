@@ -1,4 +1,5 @@
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Cfcd.Config;
@@ -65,11 +66,15 @@ internal static class ConfigTree
         mapping.Set(path[^1], source, value);
     }
 
+    /// <summary>Sections and lists nested deeper than this are refused: a config has three levels.</summary>
+    internal const int MaxDepth = 32;
+
     private static ConfigNode? ParseYaml(string yaml, string name, Func<string, string> describe)
     {
         var stream = new YamlStream();
         try
         {
+            CheckStructure(yaml, describe);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException error)
@@ -80,6 +85,37 @@ internal static class ConfigTree
         if (stream.Documents.Count > 1)
             throw new InputException($"{name}: expected one YAML document, found {stream.Documents.Count}");
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, describe);
+    }
+
+    /// <summary>
+    /// Reads the YAML as events, before any tree is built, and refuses anchors and aliases (a 1 KB "billion laughs"
+    /// expands to gigabytes; `a: &amp;a [*a]` is a cycle) and nesting deeper than <see cref="MaxDepth"/> (the tree
+    /// is converted recursively).
+    /// </summary>
+    private static void CheckStructure(string yaml, Func<string, string> describe)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case AnchorAlias alias:
+                    throw new InputException(
+                        $"{describe(Location(alias.Start))}: YAML aliases (*name) are not supported in configs");
+                case NodeEvent { Anchor.IsEmpty: false } anchored:
+                    throw new InputException(
+                        $"{describe(Location(anchored.Start))}: YAML anchors (&name) are not supported in configs");
+                case SequenceStart or MappingStart:
+                    if (++depth > MaxDepth)
+                        throw new InputException(
+                            $"{describe(Location(parser.Current.Start))}: nested deeper than {MaxDepth} levels");
+                    break;
+                case SequenceEnd or MappingEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     private static ConfigNode Convert(YamlNode node, Func<string, string> describe)
@@ -102,7 +138,7 @@ internal static class ConfigTree
                 }
                 return result;
             default:
-                throw new InputException($"{source}: YAML aliases and tags are not supported in configs");
+                throw new InputException($"{source}: YAML aliases are not supported in configs");
         }
     }
 

@@ -5,6 +5,11 @@ public static class ConfigValidator
 {
     private static readonly int[] Depths = [18, 34, 50, 101, 152];
 
+    // Each worker is a thread with its decode buffers and each prefetched batch is held in memory: beyond these a
+    // value is a typo that would exhaust memory, not a setting.
+    private const int MaxWorkers = 256;
+    private const int MaxPrefetch = 64;
+
     public static IEnumerable<(string Key, string Problem)> Problems(CfcdConfig config)
     {
         var model = config.Model;
@@ -34,10 +39,10 @@ public static class ConfigValidator
             yield return ("data.flip_probability", $"must be in [0, 1], got {data.FlipProbability}");
         if (!(data.LightingSigma >= 0))
             yield return ("data.lighting_sigma", $"must be at least 0, got {data.LightingSigma}");
-        if (data.Workers < 1)
-            yield return ("data.workers", $"must be at least 1, got {data.Workers}");
-        if (data.Prefetch < 1)
-            yield return ("data.prefetch", $"must be at least 1, got {data.Prefetch}");
+        if (data.Workers is < 1 or > MaxWorkers)
+            yield return ("data.workers", $"must be in [1, {MaxWorkers}], got {data.Workers}");
+        if (data.Prefetch is < 1 or > MaxPrefetch)
+            yield return ("data.prefetch", $"must be in [1, {MaxPrefetch}], got {data.Prefetch}");
         if (!IsProbability(data.MaxFailureRate))
             yield return ("data.max_failure_rate", $"must be in [0, 1], got {data.MaxFailureRate}");
 

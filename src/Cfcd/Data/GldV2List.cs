@@ -53,7 +53,7 @@ public static class GldV2List
             throw new InputException($"{csvPath}: no such file");
         var classes = new Dictionary<long, List<string>>();
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(csvPath))
+        foreach (var line in InputFile.ReadLines(csvPath))
         {
             lineNumber++;
             if (lineNumber == 1)

@@ -32,7 +32,7 @@ public sealed class ImageDataset
         var samples = new List<ImageSample>();
         var relative = new List<string>();
         int lineNumber = 0;
-        foreach (var rawLine in File.ReadLines(listPath))
+        foreach (var rawLine in InputFile.ReadLines(listPath))
         {
             lineNumber++;
             string line = rawLine.Trim();

@@ -19,7 +19,7 @@ public static class ImageList
             throw new InputException($"{listOrFolder}: no such list file or folder");
         string folder = Path.GetDirectoryName(Path.GetFullPath(listOrFolder))!;
         var paths = new List<string>();
-        foreach (var rawLine in File.ReadLines(listOrFolder))
+        foreach (var rawLine in InputFile.ReadLines(listOrFolder))
         {
             string line = rawLine.Trim();
             if (line.Length == 0 || line.StartsWith('#'))

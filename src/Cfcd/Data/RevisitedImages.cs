@@ -19,10 +19,16 @@ public sealed class RevisitedImages
 
     public GroundTruth GroundTruth { get; }
 
-    public static RevisitedImages Load(string dataRoot, string name)
+    /// <summary>
+    /// The images under <paramref name="dataRoot"/> with the ground truth found there, or read from
+    /// <paramref name="groundTruthPath"/> when one is given (the images are then in &lt;root&gt;/&lt;name&gt;/jpg).
+    /// </summary>
+    public static RevisitedImages Load(string dataRoot, string name, string? groundTruthPath = null)
     {
-        string groundTruth = RevisitedDatasets.FindGroundTruth(dataRoot, name);
-        string folder = Path.Combine(Path.GetDirectoryName(groundTruth)!, "jpg");
+        string groundTruth = groundTruthPath ?? RevisitedDatasets.FindGroundTruth(dataRoot, name);
+        string folder = groundTruthPath is null
+            ? Path.Combine(Path.GetDirectoryName(groundTruth)!, "jpg")
+            : Path.Combine(dataRoot, name, "jpg");
         if (!Directory.Exists(folder))
             throw new InputException($"{folder}: no image folder (revisitop layout: <root>/{name}/jpg/*.jpg)");
         return new RevisitedImages(folder, GroundTruth.Load(groundTruth));
@@ -41,7 +47,7 @@ public sealed class RevisitedImages
         string list = Path.Combine(folder, "revisitop1m.txt");
         if (!File.Exists(list))
             throw new InputException($"{list}: no R1M image list (scripts/data/download_revisitop1m.sh fetches it)");
-        return File.ReadLines(list).Select(line => line.Trim()).Where(line => line.Length > 0)
+        return InputFile.ReadLines(list).Select(line => line.Trim()).Where(line => line.Length > 0)
             .Select(line => Path.Combine(folder, "jpg", line)).ToList();
     }
 }

@@ -31,7 +31,7 @@ public static class StageOneScores
             indexByPath[dataset.RelativePaths[i]] = i;
         var predicted = new int?[dataset.Samples.Count];
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in InputFile.ReadLines(path))
         {
             lineNumber++;
             if (line.Trim().Length == 0)

@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Cfcd.IO;
 
@@ -19,13 +17,16 @@ public sealed record NpyHeader(NpyType Type, long[] Shape, long DataOffset)
 
     /// <summary>Elements per row (the product of all dimensions but the first).</summary>
     public long RowLength => Shape.Skip(1).Aggregate(1L, (product, dimension) => product * dimension);
+
+    /// <summary>Bytes of data the shape needs (the reader has checked that this does not overflow).</summary>
+    public long DataBytes => Rows * RowLength * ElementSize;
 }
 
 /// <summary>
 /// NumPy .npy files (format versions 1 to 3): float16/32/64 little-endian in C order. Writes float32
 /// version-1 files that <c>numpy.load</c> reads.
 /// </summary>
-public static partial class Npy
+public static class Npy
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
@@ -35,10 +36,11 @@ public static partial class Npy
         using var stream = OpenRead(path);
         var header = ReadHeader(stream, path);
         RequireMatrix(header, path);
+        if (header.DataBytes > Array.MaxLength)
+            throw new InputException($"{path}: {header.DataBytes} bytes do not fit in memory as one array; " +
+                "use memory-mapped reading");
         long count = header.Rows * header.RowLength;
-        if (count > Array.MaxLength)
-            throw new InputException($"{path}: {count} elements do not fit in memory as one array; use memory-mapped reading");
-        var raw = new byte[count * header.ElementSize];
+        var raw = new byte[header.DataBytes];
         stream.ReadExactly(raw);
         var values = new float[count];
         Decode(raw, header.Type, values);
@@ -50,6 +52,9 @@ public static partial class Npy
         using var stream = OpenRead(path);
         return ReadHeader(stream, path);
     }
+
+    /// <summary>numpy's own reader refuses longer headers by default (max_header_size); so does cfcd.</summary>
+    internal const int MaxHeaderBytes = 10_000;
 
     public static NpyHeader ReadHeader(Stream stream, string path)
     {
@@ -66,15 +71,22 @@ public static partial class Npy
         Span<byte> lengthBytes = stackalloc byte[4];
         if (stream.ReadAtLeast(lengthBytes[..lengthSize], lengthSize, throwOnEndOfStream: false) < lengthSize)
             throw new InputException($"{path}: truncated .npy header");
-        long headerLength = lengthSize == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes) : BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
+        long headerLength = lengthSize == 2
+            ? BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes)
+            : BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
+        if (headerLength > MaxHeaderBytes)
+            throw new InputException($"{path}: the .npy header says it is {headerLength} bytes long; " +
+                $"numpy and cfcd read headers of at most {MaxHeaderBytes}");
         var text = new byte[headerLength];
         if (stream.ReadAtLeast(text, text.Length, throwOnEndOfStream: false) < text.Length)
             throw new InputException($"{path}: truncated .npy header");
-        var header = ParseHeader(major == 3 ? Encoding.UTF8.GetString(text) : Encoding.Latin1.GetString(text), 8 + lengthSize + headerLength, path);
+        var header = ParseHeader(major == 3 ? Encoding.UTF8.GetString(text) : Encoding.Latin1.GetString(text),
+            8 + lengthSize + headerLength, path);
 
-        long dataBytes = header.Rows * header.RowLength * header.ElementSize;
-        if (stream.CanSeek && stream.Length - header.DataOffset < dataBytes)
-            throw new InputException($"{path}: truncated: shape ({string.Join(", ", header.Shape)}) needs {dataBytes} bytes of data beyond the header, {stream.Length - header.DataOffset} are there");
+        long available = stream.CanSeek ? stream.Length - header.DataOffset : long.MaxValue;
+        if (available < header.DataBytes)
+            throw new InputException($"{path}: truncated: shape ({string.Join(", ", header.Shape)}) needs " +
+                $"{header.DataBytes} bytes of data beyond the header, {available} are there");
         return header;
     }
 
@@ -127,52 +139,39 @@ public static partial class Npy
     {
         if (header.Shape.Length != 2)
             throw new InputException($"{path}: expected a 2-D array [rows, dimensions], got shape ({string.Join(", ", header.Shape)})");
+        if (header.RowLength == 0)
+            throw new InputException($"{path}: shape ({string.Join(", ", header.Shape)}): rows of 0 dimensions");
+        if (header.RowLength > Array.MaxLength)
+            throw new InputException($"{path}: {header.RowLength} columns; a feature dimension of at most " +
+                $"{Array.MaxLength} is read");
     }
 
-    internal static FileStream OpenRead(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{path}: cannot open ({error.Message})", error);
-        }
-    }
+    internal static FileStream OpenRead(string path) => InputFile.OpenRead(path);
 
     private static NpyHeader ParseHeader(string text, long dataOffset, string path)
     {
-        var descr = DescrPattern().Match(text);
-        var fortran = FortranPattern().Match(text);
-        var shape = ShapePattern().Match(text);
-        if (!descr.Success || !fortran.Success || !shape.Success)
-            throw new InputException($"{path}: malformed .npy header: {text.Trim()}");
-        if (fortran.Groups[1].Value == "True")
+        var (descr, fortranOrder, shape) = NpyHeaderParser.Parse(text, path);
+        if (fortranOrder)
             throw new InputException($"{path}: Fortran-order arrays are not supported; save with numpy.ascontiguousarray");
-        var type = descr.Groups[1].Value switch
+        var type = descr switch
         {
             "<f4" => NpyType.Float32,
             "<f2" => NpyType.Float16,
             "<f8" => NpyType.Float64,
-            var other => throw new InputException($"{path}: element type '{other}' is not supported (little-endian float16, float32 or float64 are)"),
+            var other => throw new InputException($"{path}: element type '{InputText.Quote(other)}' is not supported " +
+                "(little-endian float16, float32 or float64 are)"),
         };
-        long[] dimensions = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(dimension => long.TryParse(dimension, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-                ? value
-                : throw new InputException($"{path}: malformed shape in the .npy header: ({shape.Groups[1].Value})"))
-            .ToArray();
-        return new NpyHeader(type, dimensions, dataOffset);
+        var header = new NpyHeader(type, shape, dataOffset);
+        try
+        {
+            _ = checked(shape.Aggregate(1L, (product, extent) => product * extent) * header.ElementSize);
+        }
+        catch (OverflowException)
+        {
+            throw new InputException($"{path}: the .npy shape ({string.Join(", ", shape)}) does not fit in 2^63 bytes");
+        }
+        return header;
     }
-
-    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
-    private static partial Regex DescrPattern();
-
-    [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
-    private static partial Regex FortranPattern();
-
-    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")]
-    private static partial Regex ShapePattern();
 }
 
 /// <summary>

@@ -20,7 +20,11 @@ public static class PickleReader
         byte[] data;
         try
         {
-            data = File.ReadAllBytes(path);
+            using var stream = InputFile.OpenRead(path);
+            if (stream.Length > Array.MaxLength)
+                throw new InputException($"{path}: {stream.Length} bytes is more than a pickle cfcd reads can be");
+            data = new byte[stream.Length];
+            stream.ReadExactly(data);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

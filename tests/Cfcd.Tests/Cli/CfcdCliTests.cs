@@ -62,7 +62,7 @@ public class CfcdCliTests
     {
         var result = CliRunner.Run("train", "--config", "/nonexistent/x.yaml");
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.StartsWith("cfcd train: /nonexistent/x.yaml: cannot read the config file", result.Error);
+        Assert.StartsWith("cfcd train: /nonexistent/x.yaml: cannot open (No such file or directory)", result.Error);
         Assert.Single(result.Error.TrimEnd().Split('\n'));
     }
 

@@ -107,4 +107,72 @@ public class NpyTests
         Assert.False(File.Exists(path));
         Assert.False(File.Exists(path + ".tmp"));
     }
+
+    /// <summary>A .npy file whose header length field says <paramref name="declared"/> bytes and little follows.</summary>
+    private static byte[] DeclaredHeaderLength(uint declared) =>
+        [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, .. BitConverter.GetBytes(declared), (byte)'{'];
+
+    [Theory]
+    [InlineData(3_000_000_000u)]
+    [InlineData(10_001u)]
+    public void AHugeDeclaredHeaderIsRefusedUnread(uint declared)
+    {
+        string path = Write(DeclaredHeaderLength(declared));
+        var error = Assert.Throws<InputException>(() => Npy.ReadHeader(path));
+        Assert.Contains($"the .npy header says it is {declared} bytes long", error.Message);
+    }
+
+    [Theory]
+    // (2^62 + 1) x 8 float32 overflowed rows x columns x 4 and passed the size check; the mapped reader then read
+    // past its mapping.
+    [InlineData("(4611686018427387905, 8)", "does not fit in 2^63 bytes")]
+    [InlineData("(3, 4611686018427387905)", "does not fit in 2^63 bytes")]
+    [InlineData("(1, 99999999999999999999)", "a shape dimension that is not a non-negative integer within 2^63")]
+    [InlineData("(1, -8)", "a shape dimension that is not a non-negative integer")]
+    [InlineData("(4, 0)", "rows of 0 dimensions")]
+    [InlineData("(2, 3000000000)", "truncated: shape (2, 3000000000) needs 24000000000 bytes")]
+    public void ShapesThatOverflowOrLieAreRefused(string shape, string expected)
+    {
+        string path = Write(NpyBytes($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", new byte[32]));
+        var error = Assert.Throws<InputException>(() => new MappedNpyMatrix(path));
+        Assert.StartsWith(path + ": ", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'shape': (2, 2), }", "the key 'shape' appears twice")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, }", "missing [shape]")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'x': True, }", "unexpected [x]")]
+    [InlineData("{'descr': '<f4', 'fortran_order': 0, 'shape': (1, 1), }", "expected a string, a tuple, True or False")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), } junk", "text after the closing brace")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, }", "a shape dimension that is not")]
+    public void HeadersNumpyWouldNotReadAreRefused(string dictionary, string expected)
+    {
+        string path = Write(NpyBytes(dictionary, new byte[4]));
+        var error = Assert.Throws<InputException>(() => Npy.ReadMatrix(path));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void HeaderBytesAreQuotedPrintableAndCut()
+    {
+        string control = Write(NpyBytes("{'descr': '<f4\u0001\r\n', 'fortran_order': False, 'shape': (1, 1), }", new byte[4]));
+        var message = Assert.Throws<InputException>(() => Npy.ReadMatrix(control)).Message;
+        Assert.Contains("element type '<f4\\x01\\x0d\\x0a' is not supported", message);
+
+        string longKey = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), '" + new string('k', 5000) + "': True}";
+        message = Assert.Throws<InputException>(() => Npy.ReadMatrix(Write(NpyBytes(longKey, new byte[4])))).Message;
+        Assert.Contains("... (5000 characters)", message);
+        Assert.True(message.Length < 600, message);
+    }
+
+    [Fact]
+    public void AScalarAndAOneDimensionalArrayAreNotMatrices()
+    {
+        foreach (string shape in new[] { "()", "(5,)" })
+        {
+            string path = Write(NpyBytes($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", new byte[20]));
+            Assert.Contains("expected a 2-D array", Assert.Throws<InputException>(() => Npy.ReadMatrix(path)).Message);
+        }
+    }
 }

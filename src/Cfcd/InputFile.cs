@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Cfcd;
+
+/// <summary>
+/// Opens files a user names as input. A named pipe given as a feature file or config would block the run for ever
+/// in open(2), so files are opened without blocking and anything that cannot seek (pipes, sockets, terminals) is
+/// refused; lists are read as strict UTF-8, since .NET can open only files whose names are UTF-8.
+/// </summary>
+public static partial class InputFile
+{
+    private const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
+
+    /// <summary>A read stream over a regular file; a missing, unreadable or non-regular file is an InputException.</summary>
+    public static FileStream OpenRead(string path, int bufferSize = 1 << 16)
+    {
+        if (Directory.Exists(path))
+            throw new InputException($"{path}: is a directory, not a file");
+        if (!OperatingSystem.IsLinux())
+            return OpenPortable(path, bufferSize);
+        int descriptor = Open(path, ReadOnly | NonBlocking | CloseOnExec);
+        if (descriptor < 0)
+            throw new InputException($"{path}: cannot open ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
+        var stream = new FileStream(new SafeFileHandle(descriptor, ownsHandle: true), FileAccess.Read, bufferSize);
+        if (!stream.CanSeek)
+        {
+            stream.Dispose();
+            throw new InputException($"{path}: not a regular file (a pipe, socket or terminal); give cfcd a file");
+        }
+        return stream;
+    }
+
+    /// <summary>The whole file as UTF-8 text, refusing files over <paramref name="maxBytes"/>.</summary>
+    public static string ReadAllText(string path, long maxBytes)
+    {
+        using var stream = OpenRead(path);
+        if (stream.Length > maxBytes)
+            throw new InputException($"{path}: {stream.Length} bytes is more than a file of this kind can be ({maxBytes})");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>The lines of a text file (LF or CRLF), each strict UTF-8: a line that is not is an error naming it.</summary>
+    public static IEnumerable<string> ReadLines(string path)
+    {
+        using var stream = OpenRead(path);
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        var line = new MemoryStream();
+        int number = 0;
+        for (int next = stream.ReadByte(); ; next = stream.ReadByte())
+        {
+            if (next >= 0 && next != '\n')
+            {
+                line.WriteByte((byte)next);
+                continue;
+            }
+            if (next < 0 && line.Length == 0)
+                yield break;
+            number++;
+            var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
+            if (number == 1 && bytes.StartsWith("\uFEFF"u8))
+                bytes = bytes[3..];
+            if (bytes.EndsWith("\r"u8))
+                bytes = bytes[..^1];
+            yield return Decode(strict, bytes, path, number);
+            line.SetLength(0);
+            if (next < 0)
+                yield break;
+        }
+    }
+
+    private static string Decode(UTF8Encoding strict, ReadOnlySpan<byte> bytes, string path, int number)
+    {
+        try
+        {
+            return strict.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InputException(
+                $"{path}:{number}: not valid UTF-8; cfcd opens only files whose names are UTF-8 (convert the list, " +
+                "or rename the files with convmv)");
+        }
+    }
+
+    private static FileStream OpenPortable(string path, int bufferSize)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot open ({error.Message})", error);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+}
