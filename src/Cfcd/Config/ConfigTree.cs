@@ -82,6 +82,11 @@ internal static class ConfigTree
             string reason = (error.InnerException?.Message ?? error.Message).ReplaceLineEndings(" ");
             throw new InputException($"{describe(Location(error.Start))}: invalid YAML: {StripMark(reason)}", error);
         }
+        catch (InvalidOperationException error)
+        {
+            // YamlDotNet 18's scanner throws this on some malformed plain scalars (found by fuzzing).
+            throw new InputException($"{name}: invalid YAML ({error.Message})", error);
+        }
         if (stream.Documents.Count > 1)
             throw new InputException($"{name}: expected one YAML document, found {stream.Documents.Count}");
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, describe);

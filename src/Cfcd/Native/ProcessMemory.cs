@@ -14,4 +14,12 @@ public static class ProcessMemory
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
         return 0;
     }
+
+    /// <summary>Starts the peak (VmHWM) afresh from the current resident size (Linux: /proc/self/clear_refs).</summary>
+    public static void ResetPeak()
+    {
+        const string clearRefs = "/proc/self/clear_refs";
+        if (File.Exists(clearRefs))
+            File.WriteAllText(clearRefs, "5");
+    }
 }
