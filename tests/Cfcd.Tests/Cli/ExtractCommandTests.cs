@@ -1,5 +1,6 @@
 using Cfcd.Cli;
 using Cfcd.IO;
+using Cfcd.Retrieval;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -176,6 +177,15 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         using var bitmap = SkiaSharp.SKBitmap.Decode(picture);
         Assert.Equal((6 * 150, 3 * 168), (bitmap.Width, bitmap.Height));
         Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "synth", "--features", output, "--gnd", "g.pkl", "--visualize", picture).ExitCode);
+
+        // --gnd is the ground truth of the picture too: a data root holding only the images is enough.
+        string imagesOnly = TestPaths.NewTempFolder();
+        Directory.CreateDirectory(Path.Combine(imagesOnly, "synth"));
+        Directory.CreateSymbolicLink(Path.Combine(imagesOnly, "synth", "jpg"), Path.Combine(synth.Root, "synth", "jpg"));
+        string gnd = RevisitedDatasets.FindGroundTruth(synth.Root, "synth");
+        var withGnd = CliRunner.Run("eval", "synth", "--features", output, "--data-root", imagesOnly, "--gnd", gnd,
+            "--visualize", picture);
+        Assert.True(withGnd.ExitCode == ExitCodes.Success, withGnd.Error);
     }
 
     [Fact]

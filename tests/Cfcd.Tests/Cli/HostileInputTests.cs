@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using Cfcd.Cli;
+using Cfcd.IO;
+using Cfcd.Native;
+
+namespace Cfcd.Tests.Cli;
+
+/// <summary>
+/// The hostile files of issue 14, rebuilt here and given to the verbs a user would give them to: each ends with
+/// exit 2 and one printable line naming the file, in seconds and without growing the process by gigabytes.
+/// </summary>
+public class HostileInputTests
+{
+    private static readonly string Features = TestPaths.Fixture("Retrieval");
+    private static readonly string Query = Path.Combine(Features, "roxford5k_query.npy");
+    private static readonly string Database = Path.Combine(Features, "roxford5k_db.npy");
+    private static readonly string Gnd = TestPaths.RevisitopGroundTruth("roxford5k");
+
+    /// <summary>Runs cfcd in this process and checks the contract: exit 2, one line, within time and memory.</summary>
+    private static string Refused(params string[] args)
+    {
+        ProcessMemory.ResetPeak();
+        long before = ProcessMemory.PeakResidentBytes();
+        var clock = Stopwatch.StartNew();
+        var result = CliRunner.Run(args);
+        Assert.True(result.ExitCode == ExitCodes.BadInput, $"exit {result.ExitCode}: {result.Error}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+        Assert.True(ProcessMemory.PeakResidentBytes() - before < 1_000_000_000, "grew by over 1 GB");
+        string line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("   at ", line);
+        Assert.All(line, character => Assert.False(char.IsControl(character), $"control character in: {line}"));
+        return line;
+    }
+
+    private static string Write(string name, byte[] bytes)
+    {
+        string path = Path.Combine(TestPaths.NewTempFolder(), name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static string WriteText(string name, string text) => Write(name, Encoding.UTF8.GetBytes(text));
+
+    private static byte[] Npy(string dictionary, int payload, uint? declaredLength = null)
+    {
+        var text = Encoding.ASCII.GetBytes(dictionary + "\n");
+        // Magic, format version 2.0 (a 4-byte header length), the length, then the dictionary.
+        byte[] header = [0x93, .. "NUMPY"u8, 2, 0, 0, 0, 0, 0];
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), declaredLength ?? (uint)text.Length);
+        return [.. header, .. text, .. new byte[payload]];
+    }
+
+    private static string NpyShape(string shape, int payload = 32) =>
+        Write("bad.npy", Npy($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", payload));
+
+    public static TheoryData<string, string> NpyCases() => new()
+    {
+        // 2^62 + 1 rows of 8: rows x columns x 4 overflowed, the size check passed and the mapping was overrun.
+        { "(4611686018427387905, 8)", "does not fit in 2^63 bytes" },
+        { "(4, 4611686018427387905)", "does not fit in 2^63 bytes" },
+        { "(4, 99999999999999999999)", "a shape dimension that is not a non-negative integer within 2^63" },
+        { "(1, 4294967297)", "truncated: shape (1, 4294967297) needs 17179869188 bytes" },
+        { "(1, 1), 'shape': (1, 2)", "the key 'shape' appears twice" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NpyCases))]
+    public void NpyShapesAsDistractorsAndQueries(string shape, string expected)
+    {
+        string bad = NpyShape(shape);
+        Assert.Contains(expected, Refused("eval", "roxford", "--query", Query, "--db", Database, "--gnd", Gnd,
+            "--distractors", bad));
+        Assert.Contains(expected, Refused("eval", "roxford", "--query", bad, "--db", Database, "--gnd", Gnd));
+    }
+
+    [Theory]
+    [InlineData(3_000_000_000u)]
+    [InlineData(4_294_967_295u)]
+    public void NpyHeaderLengthsOfGigabytes(uint declared)
+    {
+        string bad = Write("long.npy", Npy("{", 0, declared));
+        Assert.Contains($"the .npy header says it is {declared} bytes long",
+            Refused("eval", "roxford", "--query", bad, "--db", Database, "--gnd", Gnd));
+    }
+
+    [Fact]
+    public void NpyHeaderControlCharactersDoNotSplitTheLine()
+    {
+        string bad = Write("ctl.npy", Npy("{'descr': '<f4\r\n\u001b[2J', 'fortran_order': False, 'shape': (1, 1), }", 4));
+        Assert.Contains("element type '<f4\\x0d\\x0a\\x1b[2J' is not supported",
+            Refused("eval", "roxford", "--query", bad, "--db", Database, "--gnd", Gnd));
+    }
+
+    [Fact]
+    public async Task ANamedPipeAsQuery()
+    {
+        string pipe = Path.Combine(TestPaths.NewTempFolder(), "query.npy");
+        using (var mkfifo = Process.Start("mkfifo", pipe))
+            await mkfifo.WaitForExitAsync();
+        string line = await Task.Run(() => Refused("eval", "roxford", "--query", pipe, "--db", Database, "--gnd", Gnd))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Contains("not a regular file", line);
+    }
+
+    public static TheoryData<string, string> ConfigCases() => new()
+    {
+        { BillionLaughs("model"), "YAML anchors (&name) are not supported" },
+        { BillionLaughs("unknown_section"), "YAML anchors (&name) are not supported" },
+        { "a: &a [*a]\n", "YAML anchors (&name) are not supported" },
+        { "x: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "nested deeper than 32 levels" },
+        { "optim:\n  base_lr: .inf\n", "key 'optim.base_lr' expects a finite number, got '.inf'" },
+        { "model:\n  mean: [.nan, 0, 0]\n", "key 'model.mean[0]' expects a finite number, got '.nan'" },
+        { "data:\n  workers: 100000\n", "key 'data.workers' must be in [1, 256], got 100000" },
+    };
+
+    private static string BillionLaughs(string underKey)
+    {
+        var yaml = new StringBuilder($"{underKey}:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int level = 1; level < 9; level++)
+            yaml.Append($"  l{level}: &l{level} [{string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9))}]\n");
+        return yaml.ToString();
+    }
+
+    [Theory]
+    [MemberData(nameof(ConfigCases))]
+    public void Configs(string yaml, string expected)
+    {
+        string config = WriteText("hostile.yaml", yaml);
+        Assert.Contains(expected, Refused("train", "--config", config, "--dry-run"));
+    }
+
+    [Fact]
+    public void OutputsThatCannotBeWritten()
+    {
+        string folder = TestPaths.NewTempFolder();
+        Assert.Equal($"cfcd eval: {folder}: is a directory; give a file name",
+            Refused("eval", "roxford", "--features", Features, "--gnd", Gnd, "--json", folder));
+        Assert.Contains("cannot write here", Refused("eval", "roxford", "--features", Features, "--gnd", Gnd,
+            "--json", Path.Combine(folder, new string('j', 300) + ".json")));
+        Assert.Contains("cfcd eval: /proc: cannot write here",
+            Refused("eval", "roxford", "--features", Features, "--gnd", Gnd, "--json", "/proc/cfcd.json"));
+
+        string list = WriteText("list.txt", TestPaths.Fixture("Data", "quadrants.jpg") + "\n");
+        string weights = TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth");
+        Assert.Equal($"cfcd extract: {folder}: is a directory; give a file name",
+            Refused("extract", "--weights", weights, "--images", list, "--out", folder));
+        Assert.Contains("cannot write here",
+            Refused("extract", "--weights", weights, "--images", list, "--out", Path.Combine(folder, new string('o', 300))));
+    }
+
+    [Fact]
+    public void ListsWithNamesThatAreNotUtf8()
+    {
+        string list = Write("list.txt", [.. "a.jpg\ncaf"u8, 0xe9, .. ".jpg\n"u8]);
+        string weights = TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth");
+        Assert.StartsWith($"cfcd extract: {list}:2: not valid UTF-8",
+            Refused("extract", "--weights", weights, "--images", list, "--out", Path.Combine(TestPaths.NewTempFolder(), "f.npy")));
+    }
+}
