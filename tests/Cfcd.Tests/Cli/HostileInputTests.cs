@@ -11,6 +11,7 @@ namespace Cfcd.Tests.Cli;
 /// The hostile files of issue 14, rebuilt here and given to the verbs a user would give them to: each ends with
 /// exit 2 and one printable line naming the file, in seconds and without growing the process by gigabytes.
 /// </summary>
+[Collection(PeakMemoryCollection.Name)]
 public class HostileInputTests
 {
     private static readonly string Features = TestPaths.Fixture("Retrieval");

@@ -8,6 +8,7 @@ namespace Cfcd.Tests.Fuzzing;
 /// reader, seed CFCD_FUZZ_SEED), and every reproducer kept under Fixtures/Fuzz/&lt;reader&gt;/ replayed.
 /// A longer run: <c>CFCD_FUZZ_INPUTS=100000 dotnet test --filter FullyQualifiedName~Fuzzing</c>.
 /// </summary>
+[Collection(PeakMemoryCollection.Name)]
 public class FuzzTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Targets() => new(FuzzTarget.All.Select(target => target.Name));
