@@ -82,9 +82,10 @@ internal static class ConfigTree
             string reason = (error.InnerException?.Message ?? error.Message).ReplaceLineEndings(" ");
             throw new InputException($"{describe(Location(error.Start))}: invalid YAML: {StripMark(reason)}", error);
         }
-        catch (InvalidOperationException error)
+        catch (Exception error) when (error is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet 18's scanner throws this on some malformed plain scalars (found by fuzzing).
+            // YamlDotNet 18 throws these on some malformed documents (a scanner state error, an event the tree
+            // loader does not expect); found by fuzzing.
             throw new InputException($"{name}: invalid YAML ({error.Message})", error);
         }
         if (stream.Documents.Count > 1)

@@ -72,9 +72,11 @@ public static class ConfigValidator
         int forwardBatch = train.MicroBatch > 0 ? train.MicroBatch : train.BatchSize;
         if (train.GhostBn < 0 || (train.GhostBn > 0 && forwardBatch % train.GhostBn != 0))
             yield return ("train.ghost_bn", $"must be 0 or divide the forward batch ({forwardBatch}), got {train.GhostBn}");
-        if (train.Stage == 2 && train.BatchSize % config.Sampler.TupleSize != 0)
+        // A tuple_size below 3 is reported below; dividing by it here would fail first.
+        bool wholeTuples = config.Sampler.TupleSize >= 3;
+        if (train.Stage == 2 && wholeTuples && train.BatchSize % config.Sampler.TupleSize != 0)
             yield return ("train.batch_size", $"stage 2 needs whole tuples: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got {train.BatchSize}");
-        if (train.Stage == 2 && train.MicroBatch > 0 && train.MicroBatch % config.Sampler.TupleSize != 0)
+        if (train.Stage == 2 && wholeTuples && train.MicroBatch > 0 && train.MicroBatch % config.Sampler.TupleSize != 0)
             yield return ("train.micro_batch", $"stage 2 needs whole tuples in each micro-batch: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got {train.MicroBatch}");
         if (train.Stage == 2 && config.Sampler.Kind != SamplerKind.HardNegative)
             yield return ("sampler.kind", $"stage 2 trains on tuples: use hard_negative, got {ConfigNames.ToSnakeCase(config.Sampler.Kind.ToString())}");
