@@ -15,6 +15,12 @@ namespace Cfcd.IO;
 /// </summary>
 public static class PickleReader
 {
+    // Limits far above any real pickle (a ResNet-101 checkpoint with optimiser state has a few thousand memo entries,
+    // batches of 1,000 items and a nesting of a few levels) that keep a hostile one from growing without end.
+    private const int MaxStackItems = 1_000_000;
+    private const int MaxMarks = 1_000;
+    private const int MaxMemoEntries = 1_000_000;
+
     public static object? Load(string path)
     {
         byte[] data;
@@ -48,6 +54,8 @@ public static class PickleReader
         while (true)
         {
             int offset = position;
+            if (stack.Count > MaxStackItems)
+                throw Error(name, offset, $"more than {MaxStackItems} items on the stack");
             byte opcode = Take(data, ref position, 1, name, offset)[0];
             switch (opcode)
             {
@@ -65,6 +73,8 @@ public static class PickleReader
                     length = position;
                     return stack[0];
                 case Mark:
+                    if (marks.Count == MaxMarks)
+                        throw Error(name, offset, $"MARKs nested more than {MaxMarks} deep");
                     marks.Push(stack.Count);
                     break;
                 case EmptyDict:
@@ -152,13 +162,15 @@ public static class PickleReader
                     stack.Add(tuple);
                     break;
                 case BinPut:
-                    memo[Take(data, ref position, 1, name, offset)[0]] = Top(stack, name, offset);
+                    byte shortKey = Take(data, ref position, 1, name, offset)[0];
+                    Remember(memo, shortKey, Top(stack, name, offset), name, offset);
                     break;
                 case LongBinPut:
-                    memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, name, offset))] = Top(stack, name, offset);
+                    long memoKey = BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, name, offset));
+                    Remember(memo, memoKey, Top(stack, name, offset), name, offset);
                     break;
                 case Memoize:
-                    memo[memo.Count] = Top(stack, name, offset);
+                    Remember(memo, memo.Count, Top(stack, name, offset), name, offset);
                     break;
                 case BinGet:
                     stack.Add(Recall(memo, Take(data, ref position, 1, name, offset)[0], name, offset));
@@ -272,6 +284,13 @@ public static class PickleReader
         var items = stack.GetRange(mark, stack.Count - mark);
         stack.RemoveRange(mark, stack.Count - mark);
         return items;
+    }
+
+    private static void Remember(Dictionary<long, object?> memo, long key, object? value, string name, int offset)
+    {
+        memo[key] = value;
+        if (memo.Count > MaxMemoEntries)
+            throw Error(name, offset, $"more than {MaxMemoEntries} memo entries");
     }
 
     private static object? Recall(Dictionary<long, object?> memo, long key, string name, int offset) =>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,6 +19,7 @@ public static class SafeTensors
 {
     private const string MetadataKey = "__metadata__";
     private const long MaxHeaderBytes = 100_000_000;
+    private const int MaxRank = 32;
 
     private static readonly Dictionary<string, ScalarType> TypesByName = new()
     {
@@ -127,50 +129,117 @@ public static class SafeTensors
 
     private static (List<Entry>, Dictionary<string, string>) ParseHeader(byte[] header, string path, long dataLength)
     {
-        JsonObject root;
+        if (!Utf8.IsValid(header))
+            throw new InputException($"{path}: the safetensors header is not valid UTF-8");
+        var metadata = new Dictionary<string, string>();
+        var entries = new List<Entry>();
         try
         {
-            root = JsonNode.Parse(header) as JsonObject ?? throw new InputException($"{path}: the safetensors header is not a JSON object");
+            using var document = JsonDocument.Parse(header);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InputException($"{path}: the safetensors header is not a JSON object");
+            foreach (var (name, node) in Properties(document.RootElement, "the header", path))
+            {
+                if (name != MetadataKey)
+                {
+                    entries.Add(ParseEntry(name, node, path, dataLength));
+                    continue;
+                }
+                if (node.ValueKind != JsonValueKind.Object)
+                    throw new InputException($"{path}: {MetadataKey} is not a JSON object");
+                foreach (var (key, value) in Properties(node, MetadataKey, path))
+                    metadata[key] = value.ValueKind == JsonValueKind.String
+                        ? value.GetString()!
+                        : throw new InputException($"{path}: metadata {InputText.Quote(key)} is not a string");
+            }
         }
-        catch (JsonException error)
+        catch (Exception error) when (error is JsonException or InvalidOperationException)
         {
             throw new InputException($"{path}: the safetensors header is not valid JSON ({error.Message})", error);
         }
-        var metadata = new Dictionary<string, string>();
-        var entries = new List<Entry>();
-        foreach (var (name, node) in root)
-        {
-            if (name == MetadataKey)
-            {
-                foreach (var (key, value) in node as JsonObject ?? [])
-                    metadata[key] = value is JsonValue text && text.TryGetValue(out string? content)
-                        ? content
-                        : throw new InputException($"{path}: metadata {key} is not a string");
-                continue;
-            }
-            entries.Add(ParseEntry(name, node, path, dataLength));
-        }
+        RefuseSharedBytes(entries, path);
         return (entries, metadata);
     }
 
-    private static Entry ParseEntry(string name, JsonNode? node, string path, long dataLength)
+    /// <summary>
+    /// An object's members; a name given twice is refused, since which value counts would be a guess.
+    /// </summary>
+    private static List<(string Name, JsonElement Value)> Properties(JsonElement node, string what, string path)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var members = new List<(string, JsonElement)>();
+        foreach (var property in node.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+                throw new InputException($"{path}: {what} names {InputText.Quote(property.Name)} twice");
+            members.Add((property.Name, property.Value));
+        }
+        return members;
+    }
+
+    private static Entry ParseEntry(string name, JsonElement node, string path, long dataLength)
+    {
+        string tensor = $"{path}: tensor {InputText.Quote(name)}";
+        if (node.ValueKind != JsonValueKind.Object)
+            throw new InputException($"{tensor} has a malformed header entry");
+        var fields = Properties(node, $"tensor {InputText.Quote(name)}", path).ToDictionary();
+        if (!fields.TryGetValue("dtype", out var dtypeNode) || dtypeNode.ValueKind != JsonValueKind.String
+            || !fields.TryGetValue("shape", out var shapeNode)
+            || !fields.TryGetValue("data_offsets", out var offsetsNode))
+            throw new InputException($"{tensor} has a malformed header entry");
+        string dtype = dtypeNode.GetString()!;
+        if (!TypesByName.TryGetValue(dtype, out var type))
+            throw new InputException($"{tensor} has unsupported dtype {InputText.Quote(dtype)}");
+        var shape = Integers(shapeNode, $"{tensor}: shape");
+        var offsets = Integers(offsetsNode, $"{tensor}: data_offsets");
+        if (shape.Length > MaxRank || shape.Any(extent => extent < 0))
+            throw new InputException($"{tensor}: shape [{string.Join(", ", shape)}] is not a tensor shape");
+        long expected = TensorBytes(shape, type)
+            ?? throw new InputException($"{tensor}: shape [{string.Join(", ", shape)}] is too large");
+        if (offsets.Length != 2 || offsets[0] < 0 || offsets[0] > offsets[1] || offsets[1] > dataLength
+            || offsets[1] - offsets[0] != expected)
+            throw new InputException(
+                $"{tensor}: byte range [{string.Join(", ", offsets)}] does not fit its shape or the file");
+        return new Entry(name, type, shape, offsets[0], offsets[1]);
+    }
+
+    private static long[] Integers(JsonElement node, string what)
+    {
+        if (node.ValueKind != JsonValueKind.Array)
+            throw new InputException($"{what} is not a list of integers");
+        return node.EnumerateArray()
+            .Select(item => item.ValueKind == JsonValueKind.Number && item.TryGetInt64(out long number)
+                ? number
+                : throw new InputException($"{what} is not a list of integers"))
+            .ToArray();
+    }
+
+    /// <summary>Bytes of a tensor of this shape, or null when the count overflows.</summary>
+    private static long? TensorBytes(long[] shape, ScalarType type)
     {
         try
         {
-            string dtype = node!["dtype"]!.GetValue<string>();
-            if (!TypesByName.TryGetValue(dtype, out var type))
-                throw new InputException($"{path}: tensor {name} has unsupported dtype {dtype}");
-            var shape = node["shape"]!.AsArray().Select(extent => extent!.GetValue<long>()).ToArray();
-            var offsets = node["data_offsets"]!.AsArray().Select(value => value!.GetValue<long>()).ToArray();
-            long expected = shape.Aggregate(1L, (product, extent) => product * extent) * TorchCheckpoint.ElementSize(type);
-            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != expected)
-                throw new InputException($"{path}: tensor {name}: byte range [{string.Join(", ", offsets)}] does not fit its shape or the file");
-            return new Entry(name, type, shape, offsets[0], offsets[1]);
+            long elements = shape.Aggregate(1L, (product, extent) => checked(product * extent));
+            return checked(elements * TorchCheckpoint.ElementSize(type));
         }
-        catch (Exception error) when (error is NullReferenceException or InvalidOperationException or FormatException)
+        catch (OverflowException)
         {
-            throw new InputException($"{path}: tensor {name} has a malformed header entry", error);
+            return null;
         }
+    }
+
+    /// <summary>
+    /// Each tensor owns its bytes: entries that alias one range would each be copied, so a small file could fill
+    /// memory.
+    /// </summary>
+    private static void RefuseSharedBytes(List<Entry> entries, string path)
+    {
+        var ordered = entries.Where(entry => entry.End > entry.Begin).OrderBy(entry => entry.Begin).ToList();
+        for (int i = 1; i < ordered.Count; i++)
+            if (ordered[i].Begin < ordered[i - 1].End)
+                throw new InputException(
+                    $"{path}: tensors {InputText.Quote(ordered[i - 1].Name)} and {InputText.Quote(ordered[i].Name)} " +
+                    $"share bytes from offset {ordered[i].Begin}");
     }
 
     private static string NameOf(ScalarType type) =>

@@ -16,6 +16,12 @@ public sealed class TorchCheckpoint : IDisposable
 {
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
     private const long LegacyProtocol = 1001;
+    private const long MaxPickleBytes = 1L << 30;
+    private const long MaxByteOrderBytes = 16;
+    // torch.save stores its entries uncompressed; a re-compressed archive is accepted while its entries inflate no
+    // more than real weights can (a zip bomb inflates about a thousand times).
+    private const long MaxInflation = 32;
+    private const long InflationSlack = 1 << 16;
 
     private readonly string _path;
     private readonly ZipArchive? _zip;
@@ -33,10 +39,12 @@ public sealed class TorchCheckpoint : IDisposable
             throw new InputException($"{path}: a PyTorch zip checkpoint has exactly one data.pkl; this has {pickle.Count}");
         _zipPrefix = pickle[0].FullName[..^"data.pkl".Length];
         var byteOrder = zip.GetEntry(_zipPrefix + "byteorder");
-        if (byteOrder is not null && ReadEntry(byteOrder) is var order && System.Text.Encoding.ASCII.GetString(order) != "little")
+        if (byteOrder is not null && ReadEntry(byteOrder, MaxByteOrderBytes) is var order
+            && System.Text.Encoding.ASCII.GetString(order) != "little")
             throw new InputException($"{path}: big-endian checkpoints are not supported");
         var resolver = new TorchPickle();
-        Root = PickleReader.Load(ReadEntry(pickle[0]), $"{path}:{pickle[0].FullName}", resolver);
+        string pickleName = $"{path}:{InputText.Quote(pickle[0].FullName)}";
+        Root = PickleReader.Load(ReadEntry(pickle[0], MaxPickleBytes), pickleName, resolver);
         _storages = resolver.StoragesByKey;
     }
 
@@ -64,19 +72,22 @@ public sealed class TorchCheckpoint : IDisposable
             throw new InputException($"{path}: the legacy checkpoint has no storage key list");
         foreach (var key in keys.OfType<string>())
         {
+            string storageName = $"{path}: storage {InputText.Quote(key)}";
             if (!_storages.TryGetValue(key, out var storage))
-                throw new InputException($"{path}: storage {key} is listed but never used");
+                throw new InputException($"{storageName} is listed but never used");
             if (position > bytes.Length - 8)
-                throw new InputException($"{path}: truncated: storage {key} is missing");
+                throw new InputException($"{path}: truncated: storage {InputText.Quote(key)} is missing");
             long elements = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position, 8));
             if (elements != storage.Elements)
-                throw new InputException($"{path}: storage {key} holds {elements} elements, the pickle says {storage.Elements}");
+                throw new InputException(
+                    $"{storageName} holds {elements} elements, the pickle says {storage.Elements}");
             position += 8;
             _legacyOffsets[key] = position;
-            long byteCount = elements * ElementSize(storage.ElementType);
-            if (byteCount > bytes.Length - position)
-                throw new InputException($"{path}: truncated: storage {key} needs {byteCount} bytes, {bytes.Length - position} remain");
-            position += (int)byteCount;
+            int size = ElementSize(storage.ElementType);
+            if (elements > (bytes.Length - position) / size)
+                throw new InputException($"{path}: truncated: storage {InputText.Quote(key)} needs {elements} " +
+                                         $"elements of {size} bytes, {bytes.Length - position} bytes remain");
+            position += (int)(elements * size);
         }
     }
 
@@ -110,33 +121,29 @@ public sealed class TorchCheckpoint : IDisposable
             throw new InputException($"{path}: cannot read ({error.Message})", error);
         }
         if (start[0] == 0x80 && start[1] == 2)
-            return new TorchCheckpoint(path, File.ReadAllBytes(path));
+            return new TorchCheckpoint(path, ReadLegacyFile(path));
         throw new InputException($"{path}: not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save pickle)");
     }
 
-    /// <summary>A new CPU tensor holding <paramref name="pickled"/>'s elements, contiguous, in its stored type.</summary>
+    /// <summary>
+    /// A new CPU tensor holding <paramref name="pickled"/>'s elements, contiguous, in its stored type. Only the part
+    /// of the storage the view covers is read, and only after the storage is known to be in the file.
+    /// </summary>
     public Tensor Materialize(PickledTensor pickled)
     {
         var storage = pickled.Storage;
         if (!_storages.TryGetValue(storage.Key, out var known) || !ReferenceEquals(known, storage))
             throw new ArgumentException("the tensor does not belong to this checkpoint", nameof(pickled));
-        long byteCount = storage.Elements * ElementSize(storage.ElementType);
-        using var flat = empty([storage.Elements], storage.ElementType);
-        if (_zip is not null)
-        {
-            var entry = _zip.GetEntry($"{_zipPrefix}data/{storage.Key}")
-                ?? throw new InputException($"{_path}: storage {storage.Key} is missing from the archive");
-            if (entry.Length != byteCount)
-                throw new InputException($"{_path}: storage {storage.Key} has {entry.Length} bytes, the pickle says {byteCount}");
-            flat.bytes = ReadEntry(entry);
-        }
-        else
-        {
-            if (!_legacyOffsets.TryGetValue(storage.Key, out long offset))
-                throw new InputException($"{_path}: storage {storage.Key} is not in the file");
-            flat.bytes = _legacyBytes.AsSpan((int)offset, (int)byteCount);
-        }
-        using var view = flat.as_strided(pickled.Shape, pickled.Strides, pickled.StorageOffset);
+        int size = ElementSize(storage.ElementType);
+        long span = pickled.StorageSpan ?? throw new ArgumentException("the tensor's size overflows", nameof(pickled));
+        if (span * size > Array.MaxLength)
+            throw new InputException($"{_path}: a tensor of shape [{string.Join(", ", pickled.Shape)}] in storage " +
+                                     $"{InputText.Quote(storage.Key)} spans {span * size} bytes, too many to read");
+        var bytes = ReadStorage(storage, pickled.StorageOffset * size, (int)(span * size));
+        using var covered = empty([span], storage.ElementType);
+        if (span > 0)
+            covered.bytes = bytes;
+        using var view = covered.as_strided(pickled.Shape, pickled.Strides, 0);
         return view.contiguous().clone();
     }
 
@@ -163,18 +170,77 @@ public sealed class TorchCheckpoint : IDisposable
         }
     }
 
-    private byte[] ReadEntry(ZipArchiveEntry entry)
+    private static byte[] ReadLegacyFile(string path)
     {
         try
         {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot read ({error.Message})", error);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> bytes of a storage from <paramref name="begin"/>, its size checked first.
+    /// </summary>
+    private byte[] ReadStorage(TorchStorage storage, long begin, int count)
+    {
+        string storageName = $"{_path}: storage {InputText.Quote(storage.Key)}";
+        long byteCount = storage.Elements * ElementSize(storage.ElementType);
+        if (_zip is null)
+            return _legacyOffsets.TryGetValue(storage.Key, out long offset)
+                ? _legacyBytes.AsSpan((int)(offset + begin), count).ToArray()
+                : throw new InputException($"{storageName} is not in the file");
+        var entry = _zip.GetEntry($"{_zipPrefix}data/{storage.Key}")
+            ?? throw new InputException($"{storageName} is missing from the archive");
+        if (entry.Length != byteCount)
+            throw new InputException($"{storageName} has {entry.Length} bytes, the pickle says {byteCount}");
+        return ReadEntry(entry, byteCount, begin, count);
+    }
+
+    private byte[] ReadEntry(ZipArchiveEntry entry, long limit) => ReadEntry(entry, limit, 0, (int)entry.Length);
+
+    /// <summary>
+    /// <paramref name="count"/> bytes of an entry from <paramref name="begin"/>, once its declared size is known to
+    /// be at most <paramref name="limit"/> and plausible for what the archive holds.
+    /// </summary>
+    private byte[] ReadEntry(ZipArchiveEntry entry, long limit, long begin, int count)
+    {
+        string entryName = $"{_path}: entry {InputText.Quote(entry.FullName)}";
+        if (entry.Length > limit)
+            throw new InputException($"{entryName} declares {entry.Length} bytes, more than the {limit} allowed");
+        if (entry.Length > entry.CompressedLength * MaxInflation + InflationSlack)
+            throw new InputException($"{entryName} declares {entry.Length} bytes from {entry.CompressedLength} " +
+                                     $"compressed ones, more than {MaxInflation} times as many");
+        try
+        {
             using var stream = entry.Open();
-            var bytes = new byte[entry.Length];
+            Skip(stream, begin);
+            var bytes = new byte[count];
             stream.ReadExactly(bytes);
             return bytes;
         }
         catch (Exception error) when (error is InvalidDataException or EndOfStreamException or IOException)
         {
-            throw new InputException($"{_path}: entry {entry.FullName} is damaged ({error.Message})", error);
+            throw new InputException($"{entryName} is damaged ({error.Message})", error);
+        }
+    }
+
+    private static void Skip(Stream stream, long count)
+    {
+        if (stream.CanSeek)
+        {
+            stream.Seek(count, SeekOrigin.Current);
+            return;
+        }
+        var scratch = new byte[(int)Math.Min(count, 1 << 16)];
+        for (long left = count; left > 0;)
+        {
+            int chunk = (int)Math.Min(left, scratch.Length);
+            stream.ReadExactly(scratch, 0, chunk);
+            left -= chunk;
         }
     }
 }

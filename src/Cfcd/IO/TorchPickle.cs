@@ -6,7 +6,32 @@ namespace Cfcd.IO;
 public sealed record TorchStorage(string Key, ScalarType ElementType, long Elements);
 
 /// <summary>A tensor as <c>torch._utils._rebuild_tensor_v2</c> describes it: a strided view of a storage.</summary>
-public sealed record PickledTensor(TorchStorage Storage, long StorageOffset, long[] Shape, long[] Strides);
+public sealed record PickledTensor(TorchStorage Storage, long StorageOffset, long[] Shape, long[] Strides)
+{
+    /// <summary>The number of elements; null when it overflows.</summary>
+    public long? Elements => Checked(() => Shape.Aggregate(1L, (product, extent) => checked(product * extent)));
+
+    /// <summary>
+    /// Storage elements from the first to the last one the view reaches (0 for an empty tensor); null when it
+    /// overflows. Reading this range, not the whole storage, is all <see cref="TorchCheckpoint.Materialize"/> needs.
+    /// </summary>
+    public long? StorageSpan => Shape.Contains(0)
+        ? 0
+        : Checked(() => Shape.Zip(Strides)
+            .Aggregate(1L, (last, pair) => checked(last + (pair.First - 1) * pair.Second)));
+
+    private static long? Checked(Func<long> count)
+    {
+        try
+        {
+            return count();
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>
 /// The resolver for PyTorch's own pickles (state dicts and checkpoints): it knows OrderedDict, the tensor and
@@ -20,6 +45,8 @@ internal sealed class TorchPickle : IPickleResolver
     }
 
     private sealed record StorageType(ScalarType ElementType);
+
+    private const int MaxRank = 32;
 
     private static readonly Global OrderedDict = new("collections", "OrderedDict");
     private static readonly Global RebuildTensorV2 = new("torch._utils", "_rebuild_tensor_v2");
@@ -53,8 +80,9 @@ internal sealed class TorchPickle : IPickleResolver
             return global;
         if (module == "torch" && Storages.TryGetValue(name, out var elementType))
             return new StorageType(elementType);
-        throw new InvalidDataException(
-            $"refusing global {module}.{name}: only the constructors of a PyTorch state dict (OrderedDict, tensors, storages) are allowed");
+        throw new InvalidDataException($"refusing global {InputText.Quote($"{module}.{name}")}: only the " +
+                                       "constructors of a PyTorch state dict (OrderedDict, tensors, storages) " +
+                                       "are allowed");
     }
 
     public object? Reduce(object callable, object?[] arguments)
@@ -90,8 +118,12 @@ internal sealed class TorchPickle : IPickleResolver
             throw new InvalidDataException("a malformed storage reference");
         if (fields.Length > 5 && fields[5] is not null)
             throw new InvalidDataException("storage views (legacy view metadata) are not supported");
+        if (elements < 0 || elements > long.MaxValue / TorchCheckpoint.ElementSize(type.ElementType))
+            throw new InvalidDataException($"storage {InputText.Quote(key)} declares {elements} elements");
         if (_storages.TryGetValue(key, out var known))
-            return known;
+            return known.ElementType == type.ElementType && known.Elements == elements
+                ? known
+                : throw new InvalidDataException($"storage {InputText.Quote(key)} is declared twice, differently");
         var storage = new TorchStorage(key, type.ElementType, elements);
         _storages[key] = storage;
         return storage;
@@ -103,14 +135,26 @@ internal sealed class TorchPickle : IPickleResolver
         if (arguments.Length < 4 || arguments[0] is not TorchStorage storage || arguments[1] is not long offset
             || arguments[2] is not object?[] size || arguments[3] is not object?[] stride || size.Length != stride.Length)
             throw new InvalidDataException("a tensor rebuild with unexpected arguments");
+        if (size.Length > MaxRank)
+            throw new InvalidDataException($"a tensor with {size.Length} dimensions");
         var shape = size.Select(Dimension).ToArray();
         var strides = stride.Select(Dimension).ToArray();
-        long lastElement = offset + shape.Zip(strides, (extent, step) => extent == 0 ? 0 : (extent - 1) * step).Sum();
-        if (shape.All(extent => extent > 0) && lastElement >= storage.Elements)
-            throw new InvalidDataException($"a tensor of shape [{string.Join(", ", shape)}] reaches past its storage of {storage.Elements} elements");
-        return new PickledTensor(storage, offset, shape, strides);
+        var tensor = new PickledTensor(storage, offset, shape, strides);
+        string described = $"a tensor of shape [{string.Join(", ", shape)}], strides [{string.Join(", ", strides)}] " +
+                           $"at offset {offset}";
+        if (offset < 0)
+            throw new InvalidDataException($"{described}: a negative storage offset");
+        if (shape.Zip(strides).Any(pair => pair.First > 1 && pair.Second == 0))
+            throw new InvalidDataException($"{described}: a zero stride repeats elements");
+        if (tensor.Elements is not long elements || tensor.StorageSpan is not long span)
+            throw new InvalidDataException($"{described}: its size overflows");
+        // Distinct elements need distinct storage: a view with more is an expansion, which would be materialised.
+        if (elements > 0 && (elements > storage.Elements || offset > storage.Elements - span))
+            throw new InvalidDataException($"{described} does not fit its storage of {storage.Elements} elements");
+        return tensor;
     }
 
-    private static long Dimension(object? value) =>
-        value is long number && number >= 0 ? number : throw new InvalidDataException("a tensor size or stride that is not a non-negative integer");
+    private static long Dimension(object? value) => value is long number && number >= 0
+        ? number
+        : throw new InvalidDataException("a tensor size or stride that is not a non-negative integer");
 }

@@ -27,8 +27,9 @@ public static partial class CheckpointNames
             return WeightsSource.PyclsImageNet;
         if (list.Contains("conv1.weight"))
             return WeightsSource.Torchvision;
-        throw new InvalidDataException(
-            $"no ResNet weights recognised (expected CFCD, pycls or torchvision names; the first keys are {string.Join(", ", list.Take(4))})");
+        var first = list.Take(4).Select(key => InputText.Quote(key));
+        throw new InvalidDataException("no ResNet weights recognised (expected CFCD, pycls or torchvision names; " +
+                                       $"the first keys are {string.Join(", ", first)})");
     }
 
     /// <summary>cfcd's name for <paramref name="key"/>; null for a known key cfcd does not use; throws for an unknown key.</summary>
@@ -49,7 +50,7 @@ public static partial class CheckpointNames
             return "head." + key;
         if (key == "desc_cls.weight")
             return "classifier.weight";
-        throw new InvalidDataException($"unknown key {key} in a CFCD checkpoint");
+        throw new InvalidDataException($"unknown key {InputText.Quote(key)} in a CFCD checkpoint");
     }
 
     private static string FromPycls(string key)
@@ -59,7 +60,7 @@ public static partial class CheckpointNames
             return (stem.Groups["layer"].Value == "conv" ? "conv1." : "bn1.") + stem.Groups["rest"].Value;
         var block = BlockKey().Match(key);
         if (!block.Success)
-            throw new InvalidDataException($"unknown key {key} in pycls weights");
+            throw new InvalidDataException($"unknown key {InputText.Quote(key)} in pycls weights");
         string prefix = $"layer{block.Groups["stage"].Value}.{int.Parse(block.Groups["block"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1}.";
         string layer = block.Groups["layer"].Value switch
         {
@@ -71,7 +72,7 @@ public static partial class CheckpointNames
             "f.b_bn" => "bn2",
             "f.c" => "conv3",
             "f.c_bn" => "bn3",
-            _ => throw new InvalidDataException($"unknown key {key} in pycls weights"),
+            _ => throw new InvalidDataException($"unknown key {InputText.Quote(key)} in pycls weights"),
         };
         return prefix + layer + "." + block.Groups["rest"].Value;
     }

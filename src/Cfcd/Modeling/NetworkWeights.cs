@@ -14,27 +14,23 @@ namespace Cfcd.Modeling;
 public sealed class NetworkWeights : IDisposable
 {
     private const string FormatTag = "cfcd";
+    private const string LearnedP = "head.gem.p";
 
     /// <summary>Tensors under this prefix are a training checkpoint's optimiser and RNG state, which weights ignore.</summary>
     public const string TrainingStatePrefix = "train_state.";
 
     private readonly Dictionary<string, Tensor> _tensors;
 
-    private NetworkWeights(string path, Dictionary<string, Tensor> tensors, WeightsSource source, InputConvention convention, double gemP)
+    private NetworkWeights(string path, Dictionary<string, Tensor> tensors, WeightsSource source,
+        InputConvention convention, double gemP)
     {
         _tensors = tensors;
         Source = source;
         Convention = convention;
-        Layout = InferLayout(path);
-        GemP = tensors.TryGetValue("head.gem.p", out var learnedP) ? learnedP.ToSingle() : gemP;
-        if (tensors.TryGetValue("head.fc.weight", out var fc))
-        {
-            if (fc.shape.Length != 2 || fc.shape[1] != Layout.OutputChannels)
-                throw new InputException($"{path}: head.fc.weight has shape [{string.Join(", ", fc.shape)}]; the backbone gives {Layout.OutputChannels} channels");
-            DescriptorDim = (int)fc.shape[0];
-        }
-        if (tensors.TryGetValue("classifier.weight", out var classifier))
-            Classes = (int)classifier.shape[0];
+        Shape = NetworkShapes.Check(path, tensors.ToDictionary(pair => pair.Key, pair => pair.Value.shape));
+        GemP = tensors.TryGetValue(LearnedP, out var learnedP) ? learnedP.ToSingle() : gemP;
+        if (!float.IsFinite((float)GemP) || GemP <= 0)
+            throw new InputException($"{path}: {LearnedP} is {GemP}; GeM needs a finite positive p");
     }
 
     public IReadOnlyDictionary<string, Tensor> Tensors => _tensors;
@@ -43,20 +39,22 @@ public sealed class NetworkWeights : IDisposable
 
     public InputConvention Convention { get; }
 
-    public ResNetLayout Layout { get; }
+    public ResNetLayout Layout => Shape.Layout;
 
     /// <summary>Size of the head's descriptor; null for backbone-only weights (ImageNet).</summary>
-    public int? DescriptorDim { get; }
+    public int? DescriptorDim => Shape.DescriptorDim;
 
     /// <summary>Rows of the cosine classifier; 0 when the weights have none.</summary>
-    public int Classes { get; }
+    public int Classes => Shape.Classes;
+
+    private WeightsShape Shape { get; }
 
     public double GemP { get; }
 
     /// <summary>The network these weights fill completely; backbone-only weights cannot make one.</summary>
     public NetworkSpec CompleteSpec(string path) =>
         DescriptorDim is int dim
-            ? new NetworkSpec(Layout, dim, Classes, GemP, _tensors.ContainsKey("head.gem.p"))
+            ? new NetworkSpec(Layout, dim, Classes, GemP, Shape.GemLearnable)
             : throw new InputException($"{path}: backbone-only {Source} weights have no CFCD head (fc, bn) to compute descriptors with; train one or import a CFCD checkpoint");
 
     public static NetworkWeights Load(string path)
@@ -153,61 +151,82 @@ public sealed class NetworkWeights : IDisposable
     /// <summary>The weights of a safetensors file already read (a training checkpoint's state tensors are left out).</summary>
     internal static NetworkWeights FromSafeTensors(string path, SafeTensorsFile file)
     {
-        var metadata = file.Metadata;
-        string Required(string key) => metadata.TryGetValue(key, out var value)
-            ? value
-            : throw new InputException($"{path}: safetensors metadata lacks {key}; is this a cfcd weights file?");
-        if (!metadata.TryGetValue("format", out var format) || format != FormatTag)
+        if (!file.Metadata.TryGetValue("format", out var format) || format != FormatTag)
         {
-            var tensors = file.Tensors.ToDictionary(pair => pair.Key, pair => pair.Value);
-            return FromStateDict(path, tensors);
+            var (source, names) = MapNames(path, file.Tensors.Keys);
+            foreach (var (key, name) in names)
+                if (name is null)
+                    file.Tensors[key].Dispose();
+            var mapped = names.Where(pair => pair.Value is not null)
+                .ToDictionary(pair => pair.Value!, pair => file.Tensors[pair.Key]);
+            return FromStateDict(path, mapped, source);
         }
-        var order = Required("channel_order") switch
-        {
-            "bgr" => ChannelOrder.Bgr,
-            "rgb" => ChannelOrder.Rgb,
-            var other => throw new InputException($"{path}: channel_order {other} is neither bgr nor rgb"),
-        };
-        var convention = new InputConvention(order, Floats(Required("mean"), path), Floats(Required("std"), path));
+        var metadata = WeightsMetadata.Parse(path, file.Metadata);
         var network = file.Tensors.Where(pair => !pair.Key.StartsWith(TrainingStatePrefix, StringComparison.Ordinal))
             .ToDictionary(pair => pair.Key, pair => pair.Value);
-        var weights = new NetworkWeights(path, ToFloat(network), WeightsSource.Cfcd, convention,
-            double.Parse(Required("gem_p"), CultureInfo.InvariantCulture));
-        if (weights.Layout.Depth != int.Parse(Required("depth"), CultureInfo.InvariantCulture))
-            throw new InputException($"{path}: metadata says depth {Required("depth")}, the tensors are a ResNet-{weights.Layout.Depth}");
+        var weights = new NetworkWeights(path, ToFloat(network), WeightsSource.Cfcd, metadata.Convention,
+            metadata.GemP);
+        metadata.CheckAgainst(path, weights.Shape);
         return weights;
     }
 
+    /// <summary>
+    /// The state dict of a PyTorch checkpoint: names and shapes are checked against the network they describe before
+    /// any tensor's data is read, so the file cannot make this allocate more than that network holds.
+    /// </summary>
     private static NetworkWeights FromTorchCheckpoint(string path)
     {
         using var checkpoint = TorchCheckpoint.Open(path);
         var stateDict = FindStateDict(checkpoint.Root)
             ?? throw new InputException($"{path}: no state dict found (looked for model_state, state_dict or a dict of tensors)");
-        var tensors = new Dictionary<string, Tensor>();
+        var pickled = new Dictionary<string, PickledTensor>();
         foreach (var (key, value) in stateDict)
-            if (value is PickledTensor pickled)
-                tensors[(string)key] = checkpoint.Materialize(pickled);
-        return FromStateDict(path, tensors);
+        {
+            if (value is not PickledTensor tensor)
+                continue;
+            string text = Convert.ToString(key, CultureInfo.InvariantCulture) ?? "";
+            pickled[key as string ?? throw new InputException(
+                $"{path}: the state dict has a key {InputText.Quote(text)} that is not a name")] = tensor;
+        }
+        var (source, names) = MapNames(path, pickled.Keys);
+        var mapped = names.Where(pair => pair.Value is not null)
+            .ToDictionary(pair => pair.Value!, pair => pickled[pair.Key]);
+        NetworkShapes.Check(path, mapped.ToDictionary(pair => pair.Key, pair => pair.Value.Shape));
+        var tensors = mapped.ToDictionary(pair => pair.Key, pair => checkpoint.Materialize(pair.Value));
+        return FromStateDict(path, tensors, source);
     }
 
-    private static NetworkWeights FromStateDict(string path, Dictionary<string, Tensor> stateDict)
+    private static NetworkWeights FromStateDict(string path, Dictionary<string, Tensor> mapped, WeightsSource source)
+    {
+        var convention = source == WeightsSource.Torchvision ? InputConvention.Torchvision : InputConvention.Pycls;
+        return new NetworkWeights(path, ToFloat(mapped), source, convention, gemP: 3.0);
+    }
+
+    /// <summary>
+    /// Where a state dict comes from and cfcd's name for each of its keys (null for a key cfcd does not use);
+    /// two keys that would fill one tensor are refused.
+    /// </summary>
+    private static (WeightsSource Source, Dictionary<string, string?> Names) MapNames(string path,
+        IEnumerable<string> keys)
     {
         const string DataParallel = "module.";
-        if (stateDict.Count > 0 && stateDict.Keys.All(key => key.StartsWith(DataParallel, StringComparison.Ordinal)))
-            stateDict = stateDict.ToDictionary(pair => pair.Key[DataParallel.Length..], pair => pair.Value);
+        var list = keys.ToList();
+        bool parallel = list.Count > 0 && list.All(key => key.StartsWith(DataParallel, StringComparison.Ordinal));
+        string Strip(string key) => parallel ? key[DataParallel.Length..] : key;
         try
         {
-            var source = CheckpointNames.Detect(stateDict.Keys);
-            var mapped = new Dictionary<string, Tensor>();
-            foreach (var (key, tensor) in stateDict)
+            var source = CheckpointNames.Detect(list.Select(Strip));
+            var names = new Dictionary<string, string?>();
+            var owners = new Dictionary<string, string>();
+            foreach (var key in list)
             {
-                if (CheckpointNames.Map(key, source) is string name)
-                    mapped[name] = tensor;
-                else
-                    tensor.Dispose();
+                string? name = CheckpointNames.Map(Strip(key), source);
+                if (name is not null && !owners.TryAdd(name, key))
+                    throw new InputException($"{path}: {InputText.Quote(owners[name])} and {InputText.Quote(key)} " +
+                                             $"both fill {InputText.Quote(name)}");
+                names[key] = name;
             }
-            var convention = source == WeightsSource.Torchvision ? InputConvention.Torchvision : InputConvention.Pycls;
-            return new NetworkWeights(path, ToFloat(mapped), source, convention, gemP: 3.0);
+            return (source, names);
         }
         catch (InvalidDataException error)
         {
@@ -229,31 +248,6 @@ public sealed class NetworkWeights : IDisposable
         tensors.ToDictionary(pair => pair.Key, pair => pair.Value.is_floating_point() && pair.Value.dtype != ScalarType.Float32
             ? pair.Value.to_type(ScalarType.Float32, disposeAfter: true)
             : pair.Value);
-
-    private ResNetLayout InferLayout(string path)
-    {
-        if (!_tensors.TryGetValue("backbone.conv1.weight", out var stem) || stem.shape.Length != 4)
-            throw new InputException($"{path}: no backbone stem (backbone.conv1.weight)");
-        bool bottleneck = _tensors.ContainsKey("backbone.layer1.0.conv3.weight");
-        var blocks = Enumerable.Range(1, 4).Select(stage => _tensors.Keys
-            .Where(key => key.StartsWith($"backbone.layer{stage}.", StringComparison.Ordinal))
-            .Select(key => key.Split('.')[2])
-            .Distinct()
-            .Count()).ToArray();
-        int depth = ResNetLayout.DepthOf(bottleneck, blocks)
-            ?? throw new InputException($"{path}: blocks per stage [{string.Join(", ", blocks)}] ({(bottleneck ? "bottleneck" : "basic")}) are not a ResNet-18/34/50/101/152");
-        return new ResNetLayout(depth, (int)stem.shape[0]);
-    }
-
-    private static float[] Floats(string text, string path)
-    {
-        var parts = text.Split(',');
-        var values = new float[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-                throw new InputException($"{path}: metadata value '{text}' is not a list of numbers");
-        return values.Length == 3 ? values : throw new InputException($"{path}: metadata '{text}' needs three values");
-    }
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using Cfcd.Cli;
 using Cfcd.IO;
 using Cfcd.Retrieval;
+using Cfcd.Tests.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,6 +87,24 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         Assert.StartsWith($"cfcd extract: {Fixture(weights)}: ", result.Error);
         Assert.Contains(problem, result.Error);
         Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void AHostileWeightsFileIsOneLineAndExitCode2()
+    {
+        // One float repeated over a 20000 x 20000 view: materialising it would take 1.6 GB.
+        var tensor = new StoredTensor("0", 1, 0, [20000, 20000], [0, 0]);
+        string folder = TestPaths.NewTempFolder();
+        string weights = TorchSaveFiles.Zip(folder, TorchSaveFiles.StateDict([("conv1.weight", tensor)]),
+            new Dictionary<string, byte[]> { ["0"] = new byte[4] });
+        string output = Path.Combine(folder, "o.npy");
+        var result = CliRunner.Run("extract", "--weights", weights, "--images", Fixture("images.txt"), "--out", output);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith($"cfcd extract: {weights}:", result.Error);
+        Assert.Contains("a zero stride repeats elements", result.Error);
+        Assert.Single(result.Error.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", result.Error);
         Assert.False(File.Exists(output));
     }
 

@@ -91,4 +91,18 @@ public class PickleTests
         Assert.True(python.ExitCode == 0, python.StandardError.ReadToEnd());
         Assert.Equal("{'gnd': [{'bbx': [1.5, 2, 3, 4], 'easy': [0, 300]}], 'name': 'é', 't': (None, True, -70000, 9223372036854775807)}", printed);
     }
+
+    [Theory]
+    [InlineData(0x94, 1_000_001, "more than 1000000 memo entries")] // MEMOIZE after one None
+    [InlineData((byte)'N', 1_000_002, "more than 1000000 items on the stack")]
+    [InlineData((byte)'(', 1_001, "MARKs nested more than 1000 deep")]
+    public void PicklesThatGrowWithoutEndAreStopped(byte opcode, int repeats, string problem)
+    {
+        var data = new byte[3 + repeats];
+        (data[0], data[1], data[2]) = (0x80, 2, (byte)'N');
+        data.AsSpan(3).Fill(opcode);
+        var error = Assert.Throws<InputException>(() => PickleReader.Load(data, "big.pkl"));
+        Assert.StartsWith("big.pkl: pickle offset ", error.Message);
+        Assert.EndsWith(problem, error.Message);
+    }
 }

@@ -55,16 +55,61 @@ public class SafeTensorsTests
     [InlineData("{\"w\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", "unsupported dtype C64")]
     [InlineData("{\"w\":{\"dtype\":\"F32\"}}", "malformed header entry")]
     [InlineData("{\"w\": [", "not valid JSON")]
+    [InlineData("{'w':{'dtype':'F32','shape':[-1],'data_offsets':[0,0]}}", "shape [-1] is not a tensor shape")]
+    [InlineData("{'w':{'dtype':'F32','shape':[4294967296,4294967296],'data_offsets':[0,8]}}", "is too large")]
+    [InlineData("{'w':{'dtype':'F32','shape':[1.5],'data_offsets':[0,8]}}", "shape is not a list of integers")]
+    [InlineData("{'w':{'dtype':'F32','shape':[2],'data_offsets':[8,0]}}", "byte range [8, 0] does not fit")]
+    [InlineData("{'w':{'dtype':'U8','shape':[1],'data_offsets':[0,1]},'w':{}}", "the header names w twice")]
+    [InlineData("{'__metadata__':{'gem_p':'3','gem_p':'nan'}}", "__metadata__ names gem_p twice")]
+    [InlineData("{'w':{'dtype':'U8','dtype':'F32','shape':[1],'data_offsets':[0,1]}}", "tensor w names dtype twice")]
+    [InlineData("{'w\\ud800':{'dtype':'U8','shape':[1],'data_offsets':[0,1]}}", "not valid JSON")]
     public void BadHeadersAreNamed(string header, string problem)
     {
+        // Single quotes keep the cases readable; JSON needs double ones.
+        string path = WriteRaw(Encoding.UTF8.GetBytes(header.Replace('\'', '"')), new byte[8]);
+        Refusal.Of(path, () => SafeTensors.Read(path), problem);
+    }
+
+    [Fact]
+    public void ANameThatIsNotUtf8IsRefused()
+    {
+        var header = Encoding.UTF8.GetBytes("{\"w?\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}");
+        header[3] = 0xff;
+        string path = WriteRaw(header, new byte[1]);
+        Refusal.Of(path, () => SafeTensors.Read(path), "the safetensors header is not valid UTF-8");
+    }
+
+    [Fact]
+    public void EntriesThatAliasOneByteRangeAreRefusedBeforeAnyIsCopied()
+    {
+        // 2,000 names for the same 2.8 MB: copying each would take 5.6 GB.
+        const int bytes = 2_800_000;
+        var entries = Enumerable.Range(0, 2000)
+            .Select(i => $"\"t{i}\":{{\"dtype\":\"U8\",\"shape\":[{bytes}],\"data_offsets\":[0,{bytes}]}}");
+        string path = WriteRaw(Encoding.UTF8.GetBytes("{" + string.Join(",", entries) + "}"), new byte[bytes]);
+        Refusal.Of(path, () => SafeTensors.Read(path), "share bytes from offset 0");
+    }
+
+    [Fact]
+    public void QuotedNamesAreEscapedAndCut()
+    {
+        string name = "\u0001" + new string('k', 999_999);
+        string escaped = name.Replace("\u0001", "\\u0001");
+        string header = $"{{\"{escaped}\":{{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}}}";
+        string path = WriteRaw(Encoding.UTF8.GetBytes(header), new byte[8]);
+        var error = Refusal.Of(path, () => SafeTensors.Read(path), "tensor \\x01kkk");
+        Assert.Contains("... (1000000 characters) has unsupported dtype C64", error.Message);
+        Assert.True(error.Message.Length < path.Length + 200, error.Message);
+    }
+
+    private static string WriteRaw(byte[] header, byte[] data)
+    {
         string path = Path.Combine(TestPaths.NewTempFolder(), "bad.safetensors");
-        var headerBytes = Encoding.UTF8.GetBytes(header);
-        var file = new byte[8 + headerBytes.Length + 8];
-        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)headerBytes.Length);
-        headerBytes.CopyTo(file, 8);
+        var file = new byte[8 + header.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
+        header.CopyTo(file, 8);
+        data.CopyTo(file, 8 + header.Length);
         File.WriteAllBytes(path, file);
-        var error = Assert.Throws<InputException>(() => SafeTensors.Read(path));
-        Assert.StartsWith(path + ": ", error.Message);
-        Assert.Contains(problem, error.Message);
+        return path;
     }
 }

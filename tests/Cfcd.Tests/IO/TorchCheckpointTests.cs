@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using Cfcd.IO;
 using Cfcd.Modeling;
@@ -90,6 +91,71 @@ public class TorchCheckpointTests
     {
         var error = Assert.Throws<InputException>(() => TorchCheckpoint.Open(Fixture("image0.png")));
         Assert.EndsWith("not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save pickle)", error.Message);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 20000, 20000 }, new long[] { 0, 0 }, 0L, 1L, "a zero stride repeats elements")]
+    [InlineData(new long[] { 4, 4 }, new long[] { 1, 1 }, 0L, 4L, "does not fit its storage of 4 elements")]
+    [InlineData(new long[] { 2 }, new long[] { 1 }, -1L, 4L, "a negative storage offset")]
+    [InlineData(new long[] { 2, 2 }, new long[] { 1L << 62, 1L << 62 }, 0L, 4L, "its size overflows")]
+    [InlineData(new long[] { 1L << 32, 1L << 32 }, new long[] { 1L << 32, 1 }, 0L, 4L, "its size overflows")]
+    [InlineData(new long[] { -1 }, new long[] { 1 }, 0L, 4L, "not a non-negative integer")]
+    [InlineData(new long[] { 1 }, new long[] { 1 }, 0L, -5L, "declares -5 elements")]
+    [InlineData(new long[] { 1 }, new long[] { 1 }, 0L, 1L << 62, "declares 4611686018427387904 elements")]
+    public void TensorsTheirStorageCannotHoldAreRefusedBeforeAnythingIsRead(long[] shape, long[] strides, long offset,
+        long storageElements, string problem)
+    {
+        var tensor = new StoredTensor("0", storageElements, offset, shape, strides);
+        string path = TorchSaveFiles.Zip(TestPaths.NewTempFolder(), TorchSaveFiles.StateDict([("w", tensor)]),
+            new Dictionary<string, byte[]> { ["0"] = new byte[4] });
+        Refusal.Of(path, () => NetworkWeights.Load(path), problem);
+    }
+
+    [Fact]
+    public void AStorageLargerThanItsEntryIsRefusedBeforeItIsAllocated()
+    {
+        var tensor = new StoredTensor("0", 1_000_000_000_000, 0, [4], [1]);
+        string path = TorchSaveFiles.Zip(TestPaths.NewTempFolder(), TorchSaveFiles.StateDict([("w", tensor)]),
+            new Dictionary<string, byte[]> { ["0"] = new byte[16] });
+        using var checkpoint = TorchCheckpoint.Open(path);
+        Refusal.Of(path, () => Read(checkpoint, "w"), "has 16 bytes, the pickle says 4000000000000");
+    }
+
+    [Fact]
+    public void AStorageEntryThatInflatesFarBeyondItsSizeIsRefused()
+    {
+        const long elements = 16 << 20;
+        var zeros = new byte[elements * 4];
+        string path = TorchSaveFiles.Zip(TestPaths.NewTempFolder(),
+            TorchSaveFiles.StateDict([("w", StoredTensor.Contiguous("0", elements))]),
+            new Dictionary<string, byte[]> { ["0"] = zeros }, CompressionLevel.Optimal);
+        using var checkpoint = TorchCheckpoint.Open(path);
+        Refusal.Of(path, () => Read(checkpoint, "w"), "more than 32 times as many");
+    }
+
+    [Fact]
+    public void ADataPickleDeclaringGigabytesIsRefusedBeforeItIsAllocated()
+    {
+        string path = TorchSaveFiles.Zip(TestPaths.NewTempFolder(), TorchSaveFiles.StateDict([]));
+        var bytes = File.ReadAllBytes(path);
+        // The uncompressed size in the local header (offset 22) and the central directory entry (offset 24).
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22), 0xF000_0000);
+        int central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(central + 24), 0xF000_0000);
+        File.WriteAllBytes(path, bytes);
+        Refusal.Of(path, () => TorchCheckpoint.Open(path),
+            "declares 4026531840 bytes, more than the 1073741824 allowed");
+    }
+
+    [Theory]
+    [InlineData("ByteStorage", "truncated: storage 0 needs 4611686018427387904 elements of 1 bytes")]
+    [InlineData("FloatStorage", "declares 4611686018427387904 elements")]
+    public void ALegacyStorageCountBeyondTheFileIsRefused(string storageType, string problem)
+    {
+        var tensor = new StoredTensor("0", 1L << 62, 0, [1], [1], storageType);
+        string path = TorchSaveFiles.Legacy(TestPaths.NewTempFolder(), TorchSaveFiles.StateDict([("w", tensor)]),
+            [("0", 1L << 62, new byte[8])]);
+        Refusal.Of(path, () => TorchCheckpoint.Open(path), problem);
     }
 
     private static string WriteZipCheckpoint(string folder, byte[] dataPickle)
