@@ -36,7 +36,7 @@ public static class SafeTensors
     {
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = InputFile.OpenRead(path);
             var (entries, metadata, dataStart) = ReadHeader(stream, path);
             var tensors = new Dictionary<string, Tensor>();
             foreach (var entry in entries.OrderBy(entry => entry.Begin))
@@ -62,7 +62,7 @@ public static class SafeTensors
     {
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = InputFile.OpenRead(path);
             return ReadHeader(stream, path).Metadata;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)

@@ -99,7 +99,7 @@ public sealed class TorchCheckpoint : IDisposable
         byte[] start = new byte[4];
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = InputFile.OpenRead(path);
             if (stream.ReadAtLeast(start, 4, throwOnEndOfStream: false) < 4)
                 throw new InputException($"{path}: too short to be a PyTorch checkpoint");
             if (start.AsSpan().SequenceEqual("PK\u0003\u0004"u8))
@@ -160,12 +160,17 @@ public sealed class TorchCheckpoint : IDisposable
 
     private static ZipArchive OpenZip(string path)
     {
+        var stream = InputFile.OpenRead(path);
         try
         {
-            return ZipFile.OpenRead(path);
+            var zip = new ZipArchive(stream, ZipArchiveMode.Read);
+            // .NET 10 reads the central directory on first use of Entries: a damaged one must fail here.
+            _ = zip.Entries.Count;
+            return zip;
         }
         catch (InvalidDataException error)
         {
+            stream.Dispose();
             throw new InputException($"{path}: a damaged or truncated zip archive ({error.Message})", error);
         }
     }

@@ -62,7 +62,7 @@ public sealed class NetworkWeights : IDisposable
         byte[] start = new byte[16];
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = InputFile.OpenRead(path);
             Array.Resize(ref start, stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
