@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Cfcd.Config;
+using Cfcd.Data;
 
 namespace Cfcd.Cli.Commands;
 
@@ -36,6 +37,23 @@ internal static class CommonOptions
         Description = "Comma-separated extraction scales.",
         DefaultValueFactory = _ => "0.3535,0.5,0.7071,1,1.4142",
     };
+
+    public static Option<long> MaxImagePixels() => new("--max-image-pixels")
+    {
+        Description = "The most pixels an image may decode into: a larger JPEG is decoded at 1/2, 1/4 or 1/8 size " +
+                      "if that fits, any other image is skipped as unreadable (a decompression bomb); " +
+                      $"1 to {PixelLimit.MostPixels}.",
+        DefaultValueFactory = _ => PixelLimit.DefaultPixels,
+    };
+
+    /// <summary>The --max-image-pixels value, within [1, <see cref="PixelLimit.MostPixels"/>].</summary>
+    public static long ParseMaxImagePixels(ParseResult parse, Option<long> option)
+    {
+        long pixels = parse.GetValue(option);
+        return pixels is >= 1 and <= PixelLimit.MostPixels
+            ? pixels
+            : throw new InputException($"--max-image-pixels must be in [1, {PixelLimit.MostPixels}], got {pixels}");
+    }
 
     /// <summary>Loads the config named by --config with the --set overrides applied and validated.</summary>
     public static CfcdConfig LoadConfig(ParseResult parse, Option<FileInfo> config, Option<string[]> set) =>

@@ -26,10 +26,12 @@ internal static class ExtractCommand
         var chunk = new Option<int>("--chunk") { Description = "Rows per chunk file (the unit of resuming and sharding).", DefaultValueFactory = _ => 500 };
         var workers = new Option<int>("--workers") { Description = "Decode threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var batch = CommonOptions.ExtractionBatch();
+        var maxPixels = CommonOptions.MaxImagePixels();
         var device = CommonOptions.Device();
         var command = new Command("extract", "Extract multi-scale global descriptors (float32 .npy, rows in list or ground-truth order); resumable and shardable.")
         {
-            weights, dataset, images, dataRoot, output, scales, maxSize, shard, merge, chunk, workers, batch, device,
+            weights, dataset, images, dataRoot, output, scales, maxSize, shard, merge, chunk, workers, batch, maxPixels,
+            device,
         };
         command.Validators.Add(result =>
         {
@@ -50,6 +52,7 @@ internal static class ExtractCommand
             int cap = parse.GetValue(maxSize), chunkRows = parse.GetValue(chunk);
             if (cap < 0 || chunkRows < 1 || parse.GetValue(workers) < 1 || parse.GetValue(batch) < 1)
                 throw new InputException("--max-size must be 0 or more; --chunk, --workers and --batch at least 1");
+            long imagePixels = CommonOptions.ParseMaxImagePixels(parse, maxPixels);
             var parts = parse.GetValue(dataset) is string name && name != "list"
                 ? RevisitedDatasets.ExtractionParts(parse.GetValue(dataRoot)!.ToString(), name)
                     .Select(part => (Path: Path.Combine(outputPath, part.Name + ".npy"), part.Items)).ToList()
@@ -62,7 +65,8 @@ internal static class ExtractCommand
             using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
             networkWeights.LoadInto(network, weightsPath);
             int batchSize = CommonOptions.ResolveExtractionBatch(parse, batch, computeDevice);
-            var options = new ExtractionOptions(parse.GetValue(workers), Prefetch: Math.Max(4, 2 * batchSize), cap, batchSize);
+            var options = new ExtractionOptions(parse.GetValue(workers), Prefetch: Math.Max(4, 2 * batchSize), cap,
+                batchSize, imagePixels);
             using var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice, options);
             console.Error.WriteLine($"extract: ResNet-{network.Spec.Layout.Depth} {networkWeights.Source} weights ({networkWeights.Convention}), {extractor.Dimension}-d, " +
                                     $"scales {string.Join(", ", scaleList)}{(cap > 0 ? $", longer side capped at {cap}" : "")}, " +

@@ -17,7 +17,8 @@ public static class PipelineBenchmark
     {
         var samples = images.Select(path => new ImageSample(path, 0)).ToList();
         var loader = new BatchLoader(samples, new TrainTransform(data, convention),
-            new LoaderOptions(data.Workers, data.Prefetch, MaxFailureRate: 1.0), seed: 1, NullLogger.Instance);
+            new LoaderOptions(data.Workers, data.Prefetch, MaxFailureRate: 1.0, MaxImagePixels: data.MaxImagePixels),
+            seed: 1, NullLogger.Instance);
         var sampler = new RandomSampler(samples.Count, batch, seed: 1);
         Stopwatch? clock = null;
         int loaded = 0, failed = 0;

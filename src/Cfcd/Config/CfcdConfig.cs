@@ -1,3 +1,5 @@
+using Cfcd.Data;
+
 namespace Cfcd.Config;
 
 // The typed configuration of a run. YAML keys are the snake_case forms of these property names
@@ -54,6 +56,8 @@ public sealed record DataConfig
     public int Prefetch { get; init; } = 4;
     /// <summary>Fraction of unreadable images per epoch above which the run stops.</summary>
     public double MaxFailureRate { get; init; } = 0.001;
+    /// <summary>The most pixels an image may decode into; a larger one is decoded smaller (JPEG) or skipped.</summary>
+    public long MaxImagePixels { get; init; } = PixelLimit.DefaultPixels;
 }
 
 public enum SamplerKind { Random, ClassBalanced, HardNegative }

@@ -1,3 +1,5 @@
+using Cfcd.Data;
+
 namespace Cfcd.Config;
 
 /// <summary>Checks the values of a bound config; each problem names its dotted key.</summary>
@@ -45,6 +47,9 @@ public static class ConfigValidator
             yield return ("data.prefetch", $"must be in [1, {MaxPrefetch}], got {data.Prefetch}");
         if (!IsProbability(data.MaxFailureRate))
             yield return ("data.max_failure_rate", $"must be in [0, 1], got {data.MaxFailureRate}");
+        if (data.MaxImagePixels is < 1 or > PixelLimit.MostPixels)
+            yield return ("data.max_image_pixels",
+                $"must be in [1, {PixelLimit.MostPixels}], got {data.MaxImagePixels}");
 
         var optim = config.Optim;
         if (!(optim.BaseLr > 0))

@@ -11,7 +11,9 @@ namespace Cfcd.Data;
 /// <param name="Prefetch">Batches prepared ahead of the consumer (and buffers in the pool, plus two).</param>
 /// <param name="MaxFailureRate">Fraction of unreadable images per epoch above which the epoch stops with an error.</param>
 /// <param name="GroupSize">Images that stand or fall together (a tuple); an unreadable image drops its whole group.</param>
-public sealed record LoaderOptions(int Workers, int Prefetch, double MaxFailureRate, int GroupSize = 1);
+/// <param name="MaxImagePixels">The most pixels an image may decode into (data.max_image_pixels).</param>
+public sealed record LoaderOptions(int Workers, int Prefetch, double MaxFailureRate, int GroupSize = 1,
+    long MaxImagePixels = PixelLimit.DefaultPixels);
 
 /// <summary>What one epoch read.</summary>
 public sealed record EpochReadStats(int Images, int Failed, IReadOnlyList<string> Failures);
@@ -141,7 +143,7 @@ public sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransf
 
     private void Work(BlockingCollection<Job> queue, int epoch, CancellationToken stop)
     {
-        using var reader = new ImageReader();
+        using var reader = new ImageReader(new PixelLimit(options.MaxImagePixels, "data.max_image_pixels"));
         try
         {
             foreach (var job in queue.GetConsumingEnumerable(stop))

@@ -29,6 +29,7 @@ public readonly unsafe struct PixelView(byte* pixels, int width, int height, dou
 /// Decodes JPEG, PNG, WebP, BMP, GIF with SkiaSharp into reusable buffers, one reader per worker thread. EXIF
 /// orientation is applied; JPEGs can be decoded at 1/2, 1/4 or 1/8 size by libjpeg-turbo's DCT scaling when the
 /// caller needs less, and only the rows of a requested region (libjpeg-turbo's scanline skipping). Grayscale and CMYK become RGB(A); alpha is ignored downstream.
+/// A <see cref="PixelLimit"/> bounds what any image decodes into: a large JPEG is decoded smaller, others refused.
 /// </summary>
 public sealed unsafe class ImageReader : IDisposable
 {
@@ -36,11 +37,15 @@ public sealed unsafe class ImageReader : IDisposable
     private static readonly double[] Reductions = [0.125, 0.25, 0.5];
 
     private readonly PixelBuffer _decoded = new();
+    private readonly PixelLimit _limit;
 
     /// <summary>Which decoder training crops of JPEGs use here (for `cfcd info`).</summary>
     public static string JpegCropDecoder => LibJpeg.Available ? "libjpeg-turbo window decoder (libcfcdjpeg.so)" : "SkiaSharp (libcfcdjpeg.so not built or CFCD_JPEG=skia)";
 
     private readonly PixelBuffer _oriented = new();
+
+    /// <param name="limit">The most pixels an image may decode into (<see cref="PixelLimit.Default"/> if null).</param>
+    public ImageReader(PixelLimit? limit = null) => _limit = limit ?? PixelLimit.Default;
 
     /// <summary>Opens an image and reads its header. Dispose the result.</summary>
     public static EncodedImage Open(string path)
@@ -54,11 +59,14 @@ public sealed unsafe class ImageReader : IDisposable
 
     /// <summary>
     /// Decodes <paramref name="image"/> at the smallest supported size that is at least <paramref name="minimumScale"/>
-    /// of the full size (1 decodes at full size). The view stays valid until the next call on this reader.
+    /// of the full size (1 decodes at full size), or smaller where the pixel limit asks (<see cref="PixelView.Scale"/>
+    /// says which). The view stays valid until the next call on this reader.
     /// </summary>
     /// <param name="region">Where the caller will read (full-size display pixels); a JPEG decodes little more than that.</param>
+    /// <exception cref="InputException">The image is over the pixel limit, damaged or truncated.</exception>
     public PixelView Decode(EncodedImage image, double minimumScale = 1.0, CropBox? region = null)
     {
+        minimumScale = Math.Min(minimumScale, _limit.LargestScale(image));
         if (region is CropBox area && LibJpeg.Available && image.Origin == SKEncodedOrigin.TopLeft
             && image.Codec.EncodedFormat == SKEncodedImageFormat.Jpeg && DecodeWithLibJpeg(image, minimumScale, area) is PixelView fast)
             return fast;

@@ -15,7 +15,9 @@ public sealed record ExtractionItem(string Path, IReadOnlyList<double>? Box = nu
 /// <param name="Prefetch">Decoded images waiting for the network, at most.</param>
 /// <param name="MaxSize">Longer side cap before the scales apply (bilinear down-scale); 0: original size.</param>
 /// <param name="MaxBatch">Images of equal size described in one forward pass, at most.</param>
-public sealed record ExtractionOptions(int Workers = 2, int Prefetch = 4, int MaxSize = 0, int MaxBatch = 1);
+/// <param name="MaxImagePixels">The most pixels an image may decode into (--max-image-pixels).</param>
+public sealed record ExtractionOptions(int Workers = 2, int Prefetch = 4, int MaxSize = 0, int MaxBatch = 1,
+    long MaxImagePixels = PixelLimit.DefaultPixels);
 
 /// <summary>
 /// Global descriptors as docs/method.md section 5 computes them: the image (or a query's box) at original size, for
@@ -33,7 +35,7 @@ public sealed class DescriptorExtractor : IDisposable
     private readonly double[] _scales;
     private readonly Device _device;
     private readonly ExtractionOptions _options;
-    private readonly ImageReader _reader = new();
+    private readonly ImageReader _reader;
 
     public DescriptorExtractor(CfcdNet network, InputConvention convention, IReadOnlyList<double> scales, Device device, ExtractionOptions? options = null)
     {
@@ -44,6 +46,7 @@ public sealed class DescriptorExtractor : IDisposable
         _scales = [.. scales];
         _device = device;
         _options = options ?? new ExtractionOptions();
+        _reader = NewReader();
         _network.to(device).eval();
     }
 
@@ -72,7 +75,7 @@ public sealed class DescriptorExtractor : IDisposable
         int next = -1, running = Math.Max(1, _options.Workers);
         var workers = Enumerable.Range(0, running).Select(_ => new Thread(() =>
         {
-            using var reader = new ImageReader();
+            using var reader = NewReader();
             try
             {
                 for (int index; (index = Interlocked.Increment(ref next)) < items.Count && !stop.IsCancellationRequested;)
@@ -142,6 +145,8 @@ public sealed class DescriptorExtractor : IDisposable
 
     public void Dispose() => _reader.Dispose();
 
+    private ImageReader NewReader() => new(new PixelLimit(_options.MaxImagePixels, "--max-image-pixels"));
+
     /// <summary>Describes the waiting images, those of equal size in batches, and writes their rows; returns how many.</summary>
     private int DescribeAll(List<(int Index, Tensor Image)> pending, IReadOnlyList<ExtractionItem> items, float[] destination)
     {
@@ -183,7 +188,9 @@ public sealed class DescriptorExtractor : IDisposable
 
     /// <summary>
     /// The image (or its box) as a normalised [3, H, W] tensor at original size, or with its longer side capped at
-    /// <see cref="ExtractionOptions.MaxSize"/>; a full decode, so the pixels are exactly those of a plain decoder.
+    /// <see cref="ExtractionOptions.MaxSize"/>; a full decode, so the pixels are exactly those of a plain decoder. A
+    /// JPEG over the pixel limit is decoded smaller and described at that size: the tensor never has more pixels than
+    /// the decode.
     /// </summary>
     private Tensor Load(ImageReader reader, ExtractionItem item)
     {
@@ -192,6 +199,7 @@ public sealed class DescriptorExtractor : IDisposable
         var box = item.Box is null ? CropBox.Whole(width, height) : CropBox.FromBbx(item.Box, width, height);
         var pixels = reader.Decode(image);
         double shrink = _options.MaxSize > 0 ? Math.Min(1.0, _options.MaxSize / Math.Max(box.Width, box.Height)) : 1.0;
+        shrink = Math.Min(shrink, pixels.Scale);
         int outputWidth = Math.Max(1, (int)Math.Round(box.Width * shrink)), outputHeight = Math.Max(1, (int)Math.Round(box.Height * shrink));
         var input = empty(3, outputHeight, outputWidth);
         Resampler.ToPlanes(pixels, box, outputWidth, outputHeight, mirror: false, new PlaneWriter(_convention), MemoryMarshal.Cast<byte, float>(input.bytes));

@@ -26,7 +26,8 @@ public static class StageOneScoring
         if (network.Spec.Classes != dataset.Classes)
             throw new InputException($"{weightsPath}: scoring needs the stage-1 classifier for the {dataset.Classes} classes of {config.Data.TrainList}; " +
                                      $"the weights have {(network.Spec.Classes == 0 ? "none" : $"{network.Spec.Classes}")}");
-        var loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate);
+        var loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
+            MaxImagePixels: config.Data.MaxImagePixels);
         var predictor = new ClassPredictor(network, device, loading, logger);
         var transform = new EvalTransform(config.Data.ValResize, config.Data.ImageSize, convention);
         int batch = config.Train.MicroBatch > 0 ? config.Train.MicroBatch : config.Train.BatchSize;

@@ -70,7 +70,8 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         Directory.CreateDirectory(run.Checkpoints);
 
         var sampler = SamplerFactory.Create(config.Sampler, train, config.Train.BatchSize, config.Train.Seed);
-        var loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate, sampler.GroupSize);
+        var loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
+            sampler.GroupSize, config.Data.MaxImagePixels);
         var loader = new BatchLoader(train.Samples, new TrainTransform(config.Data, _convention), loading, config.Train.Seed, _logger);
         var local = config.Train.Stage == 2 ? new LocalTripletLoss(config.Loss.LocalMargin, config.Loss.LoweRatio, config.Loss.AttentionKeep) : null;
         var step = new TrainingStep(network, IClassificationLoss.Create(config.Loss), local, optimizer, StepOptions.FromConfig(config));

@@ -1,6 +1,7 @@
 using Cfcd.Cli;
 using Cfcd.IO;
 using Cfcd.Retrieval;
+using Cfcd.Tests.Data;
 using Cfcd.Tests.IO;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -106,6 +107,44 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         Assert.Single(result.Error.TrimEnd().Split('\n'));
         Assert.DoesNotContain("   at ", result.Error);
         Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void DecompressionBombsGetZeroRowsAndTheRunGoesOn()
+    {
+        string folder = TestPaths.NewTempFolder();
+        string png = HostileImages.Write(folder, "bomb.png", HostileImages.Png(60000, 60000));
+        string progressive = HostileImages.Write(folder, "p.jpg", HostileImages.ProgressiveJpeg(60000, 60000));
+        string baseline = HostileImages.Write(folder, "baseline.jpg", HostileImages.BaselineJpeg(60000, 60000));
+        string list = Path.Combine(folder, "list.txt");
+        File.WriteAllLines(list, [Fixture("image0.png"), png, progressive, baseline]);
+        CliRunner.Result Extract(string output, params string[] extra) => CliRunner.Run(["extract",
+            "--weights", Fixture("cfcd_r50w4.pyth"), "--images", list, "--out", output, "--scales", "1",
+            "--max-size", "64", .. extra]);
+
+        string output = Path.Combine(folder, "out.npy");
+        var result = Extract(output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("2 unreadable images have zero rows", result.Error);
+        Assert.Contains($"extract: row 1 left zero: {png}: 60000 x 60000 pixels (3600 megapixels) is over the " +
+                        "--max-image-pixels limit of 100 megapixels; not decoded\n", result.Error);
+        Assert.Contains($"extract: row 2 left zero: {progressive}: 60000 x 60000 pixels (3600 megapixels) is over " +
+                        "the --max-image-pixels limit of 100 megapixels (only a single-scan sequential JPEG " +
+                        "decodes smaller)", result.Error);
+        // A baseline JPEG fits at 1/8 (7500 x 7500): decoded, grey past its few real bytes, and described.
+        var rows = ReadRows(output);
+        var norms = Enumerable.Range(0, 4).Select(row => Math.Round(rows[row].norm().ToDouble(), 5));
+        Assert.Equal([1.0, 0.0, 0.0, 1.0], norms);
+
+        result = Extract(Path.Combine(folder, "smaller-limit.npy"), "--max-image-pixels", "50000000");
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("3 unreadable images have zero rows", result.Error);
+        Assert.Contains($"extract: row 3 left zero: {baseline}: 60000 x 60000 pixels (3600 megapixels) is over the " +
+                        "--max-image-pixels limit of 50 megapixels even at 1/8 size; not decoded", result.Error);
+
+        result = Extract(output, "--max-image-pixels", "0");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Equal("cfcd extract: --max-image-pixels must be in [1, 175000000], got 0", result.Error.TrimEnd());
     }
 
     [Fact]

@@ -84,6 +84,20 @@ public class BatchLoaderTests
     }
 
     [Fact]
+    public void ImagesOverThePixelLimitAreSkippedAndCounted()
+    {
+        var samples = Samples(TestPaths.NewTempFolder(), ("bomb.png", HostileImages.Png(60000, 60000)),
+            ("bomb.jpg", HostileImages.ProgressiveJpeg(60000, 60000)));
+        var transform = new TrainTransform(Data, InputConvention.Pycls);
+        var loader = new BatchLoader(samples, transform, new LoaderOptions(2, 2, 0.5), 1, NullLogger.Instance);
+        var batches = ReadEpoch(loader, 0, [[0, 12, 1], [13, 2]]);
+        Assert.Equal(new long[][] { [0, 1], [2] }, batches.Select(batch => batch.Labels).ToArray());
+        Assert.Equal(new EpochReadStats(5, 2, loader.LastEpoch!.Failures), loader.LastEpoch);
+        Assert.Equal($"{samples[12].Path}: 60000 x 60000 pixels (3600 megapixels) is over the data.max_image_pixels " +
+                     "limit of 100 megapixels; not decoded", loader.LastEpoch.Failures[0]);
+    }
+
+    [Fact]
     public void TooManyFailuresStopTheEpoch()
     {
         var samples = Samples(TestPaths.NewTempFolder(), ("bad.jpg", [1, 2, 3]));

@@ -1,6 +1,8 @@
 using Cfcd.Data;
 using Cfcd.Modeling;
 using Cfcd.Retrieval;
+using Cfcd.Tests.Data;
+using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -68,6 +70,34 @@ public class DescriptorExtractorTests
         var capped = Rows(64);
         Assert.NotEqual(original, capped);
         Assert.Equal(items.Count, tensor(capped, [items.Count, 24]).pow(2).sum().ToDouble(), 4);
+    }
+
+    [Fact]
+    public unsafe void AJpegOverThePixelLimitIsDescribedAtItsReducedDecode()
+    {
+        using var model = FixtureModel.Load();
+        var (weights, network) = (model.Weights, model.Network);
+        string folder = TestPaths.NewTempFolder();
+        string jpeg = HostileImages.Write(folder, "photo.jpg", HostileImages.Jpeg(200, 160));
+        // 200 x 160 is over 10,000 pixels; the half-size decode (100 x 80) is within. The same pixels as a PNG
+        // give the same descriptor: the network saw the reduced decode, not an upscaled one.
+        var limit = new PixelLimit(10_000, "--max-image-pixels");
+        using var reader = new ImageReader(limit);
+        using (var image = ImageReader.Open(jpeg))
+        {
+            var pixels = reader.Decode(image);
+            Assert.Equal((100, 80), (pixels.Width, pixels.Height));
+            using var bitmap = new SKBitmap(new SKImageInfo(100, 80, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+            byte* target = (byte*)bitmap.GetPixels();
+            for (int y = 0; y < 80; y++)
+                Buffer.MemoryCopy(pixels.Pixels + y * pixels.Stride, target + y * bitmap.RowBytes, 400, 400);
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            HostileImages.Write(folder, "half.png", png.ToArray());
+        }
+        using var limited = new DescriptorExtractor(network, weights.Convention, [1.0], CPU,
+            new ExtractionOptions(MaxImagePixels: limit.Pixels));
+        using var plain = new DescriptorExtractor(network, weights.Convention, [1.0], CPU);
+        Assert.Equal(plain.Extract(Path.Combine(folder, "half.png")), limited.Extract(jpeg));
     }
 
     [Fact]
