@@ -9,6 +9,8 @@ namespace Cfcd.Cli.Commands;
 
 internal static class ExtractCommand
 {
+    private const int DefaultMaxSize = 1024;
+
     public static Command Create(CliConsole console)
     {
         var weights = CommonOptions.Weights();
@@ -20,7 +22,14 @@ internal static class ExtractCommand
         var dataRoot = new Option<DirectoryInfo>("--data-root") { Description = "Folder holding the data sets (<root>/<dataset>/jpg, gnd_<dataset>.pkl; <root>/revisitop1m/)." };
         var output = new Option<string>("--out") { Description = "Output .npy (with --images) or folder (with --dataset).", Required = true };
         var scales = CommonOptions.Scales();
-        var maxSize = new Option<int>("--max-size") { Description = "Cap the longer side of every image (query crop) at this many pixels before the scales; 0: original size." };
+        // The revisited data sets' images are at most 1024 pixels, so the default leaves them at original size; a
+        // larger photo is reduced as cirtorch's --image-size 1024 does, which bounds the network's memory.
+        var maxSize = new Option<int>("--max-size")
+        {
+            Description = "Cap the longer side of every image (query crop) at this many pixels before the scales; " +
+                "0: original size.",
+            DefaultValueFactory = _ => DefaultMaxSize,
+        };
         var shard = new Option<string>("--shard") { Description = "Extract only the chunks of shard i of n (i/n, 0 <= i < n); the last shard to finish merges." };
         var merge = new Option<bool>("--merge") { Description = "Extract nothing: check that every chunk is there and write the .npy files." };
         var chunk = new Option<int>("--chunk") { Description = "Rows per chunk file (the unit of resuming and sharding).", DefaultValueFactory = _ => 500 };
