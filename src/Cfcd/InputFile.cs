@@ -13,7 +13,9 @@ public static partial class InputFile
 {
     private const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
 
-    /// <summary>A read stream over a regular file; a missing, unreadable or non-regular file is an InputException.</summary>
+    /// <summary>
+    /// A read stream over a regular file; a missing, unreadable or non-regular file is an InputException.
+    /// </summary>
     public static FileStream OpenRead(string path, int bufferSize = 1 << 16)
     {
         if (Directory.Exists(path))
@@ -22,7 +24,8 @@ public static partial class InputFile
             return OpenPortable(path, bufferSize);
         int descriptor = Open(path, ReadOnly | NonBlocking | CloseOnExec);
         if (descriptor < 0)
-            throw new InputException($"{path}: cannot open ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
+            throw new InputException(
+                $"{path}: cannot open ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
         var stream = new FileStream(new SafeFileHandle(descriptor, ownsHandle: true), FileAccess.Read, bufferSize);
         if (!stream.CanSeek)
         {
@@ -37,12 +40,15 @@ public static partial class InputFile
     {
         using var stream = OpenRead(path);
         if (stream.Length > maxBytes)
-            throw new InputException($"{path}: {stream.Length} bytes is more than a file of this kind can be ({maxBytes})");
+            throw new InputException(
+                $"{path}: {stream.Length} bytes is more than a file of this kind can be ({maxBytes})");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
     }
 
-    /// <summary>The lines of a text file (LF or CRLF), each strict UTF-8: a line that is not is an error naming it.</summary>
+    /// <summary>
+    /// The lines of a text file (LF or CRLF), each strict UTF-8: a line that is not is an error naming it.
+    /// </summary>
     public static IEnumerable<string> ReadLines(string path)
     {
         using var stream = OpenRead(path);

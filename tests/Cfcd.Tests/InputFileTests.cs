@@ -42,7 +42,8 @@ public class InputFileTests
         var error = Assert.Throws<InputException>(() => lines.AddRange(InputFile.ReadLines(list)));
         Assert.Equal(["a.jpg", "b.jpg"], lines);
         Assert.StartsWith($"{list}:3: not valid UTF-8", error.Message);
-        Assert.StartsWith($"{list}:3: not valid UTF-8", Assert.Throws<InputException>(() => ImageList.Read(list)).Message);
+        Assert.StartsWith($"{list}:3: not valid UTF-8",
+            Assert.Throws<InputException>(() => ImageList.Read(list)).Message);
     }
 
     [Fact]
@@ -51,5 +52,16 @@ public class InputFileTests
         string list = Path.Combine(TestPaths.NewTempFolder(), "list.txt");
         File.WriteAllText(list, "x\n\ny", new UTF8Encoding(false));
         Assert.Equal(["x", "", "y"], InputFile.ReadLines(list));
+    }
+
+    [Fact]
+    public void AFolderWithANameThatIsNotUtf8SaysSo()
+    {
+        string folder = TestPaths.NewTempFolder();
+        // Made by the shell: .NET itself cannot create a file whose name is not UTF-8.
+        using (var touch = Process.Start("sh", ["-c", $"touch \"{folder}/caf$(printf '\\351').jpg\""]))
+            touch.WaitForExit();
+        var error = Assert.Throws<InputException>(() => ImageList.Read(folder));
+        Assert.Contains("the file name is not valid UTF-8", error.Message);
     }
 }

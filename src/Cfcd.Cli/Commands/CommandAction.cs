@@ -18,7 +18,8 @@ internal static class CommandAction
             catch (InputException error)
             {
                 // Readers quote what they found in files; one line of printable text, however hostile the file.
-                await console.Error.WriteLineAsync($"cfcd {command.Name}: {InputText.Quote(error.Message, MessageLimit)}");
+                await console.Error.WriteLineAsync(
+                    $"cfcd {command.Name}: {InputText.Quote(error.Message, MessageLimit)}");
                 return ExitCodes.BadInput;
             }
             catch (NotBuiltException notBuilt)

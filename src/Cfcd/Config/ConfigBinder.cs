@@ -80,9 +80,12 @@ internal sealed class ConfigBinder
         return value ?? throw Mismatch(scalar, key, Describe(type), Found(scalar));
     }
 
-    /// <summary>Every number in a config is finite: `.inf` and `.nan` (or 1e999) are refused where they are read.</summary>
+    /// <summary>
+    /// Every number in a config is finite: `.inf` and `.nan` (or 1e999) are refused where they are read.
+    /// </summary>
     private static double? ParseDouble(string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            && double.IsFinite(value)
             ? value
             : null;
 

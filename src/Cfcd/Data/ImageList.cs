@@ -13,6 +13,7 @@ public static class ImageList
         if (Directory.Exists(listOrFolder))
             return Directory.EnumerateFiles(listOrFolder)
                 .Where(file => Extensions.Contains(Path.GetExtension(file)))
+                .Select(RequireUtf8Name)
                 .OrderBy(file => Path.GetFileName(file), StringComparer.Ordinal)
                 .ToList();
         if (!File.Exists(listOrFolder))
@@ -38,4 +39,10 @@ public static class ImageList
             return line;
         return long.TryParse(line.AsSpan(space + 1), out _) ? line[..space].TrimEnd() : line;
     }
+
+    /// <summary>.NET reads a name that is not UTF-8 with U+FFFD in it, and cannot open the file by that name.</summary>
+    private static string RequireUtf8Name(string file) => file.Contains('\uFFFD')
+        ? throw new InputException($"{file}: the file name is not valid UTF-8; cfcd opens only files whose names are " +
+            "UTF-8 (rename it, e.g. with convmv)")
+        : file;
 }

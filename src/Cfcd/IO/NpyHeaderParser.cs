@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Cfcd.IO;
 
 /// <summary>
-/// Reads the Python dict literal of a .npy header (<c>{'descr': '&lt;f4', 'fortran_order': False, 'shape': (3, 4), }</c>)
+/// Reads the Python dict literal of a .npy header
+/// (<c>{'descr': '&lt;f4', 'fortran_order': False, 'shape': (3, 4), }</c>)
 /// strictly, as numpy's own reader checks it: exactly the three keys, each once, a shape of non-negative integers.
 /// A regular expression took the first of two <c>shape</c> keys where numpy takes the last.
 /// </summary>
@@ -135,5 +136,6 @@ internal sealed class NpyHeaderParser
     }
 
     private InputException Error(string problem) =>
-        new($"{_path}: malformed .npy header at character {_position}: {problem} (header: {InputText.Quote(_text.Trim())})");
+        new($"{_path}: malformed .npy header at character {_position}: {problem} " +
+            $"(header: {InputText.Quote(_text.Trim())})");
 }

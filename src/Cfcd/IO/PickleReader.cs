@@ -281,6 +281,8 @@ public static class PickleReader
         if (marks.Count == 0)
             throw Error(name, offset, "no MARK before this opcode");
         int mark = marks.Pop();
+        if (mark > stack.Count)
+            throw Error(name, offset, "the stack was popped below its MARK");
         var items = stack.GetRange(mark, stack.Count - mark);
         stack.RemoveRange(mark, stack.Count - mark);
         return items;

@@ -239,7 +239,8 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         // --gnd is the ground truth of the picture too: a data root holding only the images is enough.
         string imagesOnly = TestPaths.NewTempFolder();
         Directory.CreateDirectory(Path.Combine(imagesOnly, "synth"));
-        Directory.CreateSymbolicLink(Path.Combine(imagesOnly, "synth", "jpg"), Path.Combine(synth.Root, "synth", "jpg"));
+        Directory.CreateSymbolicLink(Path.Combine(imagesOnly, "synth", "jpg"),
+            Path.Combine(synth.Root, "synth", "jpg"));
         string gnd = RevisitedDatasets.FindGroundTruth(synth.Root, "synth");
         var withGnd = CliRunner.Run("eval", "synth", "--features", output, "--data-root", imagesOnly, "--gnd", gnd,
             "--visualize", picture);

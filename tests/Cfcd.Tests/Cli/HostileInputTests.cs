@@ -27,7 +27,9 @@ public class HostileInputTests(ITestOutputHelper output)
     /// <summary>Runs cfcd in this process and checks the contract: exit 2, one line, within time and memory.</summary>
     private string Refused(params string[] args) => Assert.Single(Run(ExitCodes.BadInput, args));
 
-    /// <summary>Runs cfcd in this process: the exit code, 60 s, 1 GB of growth; the lines of stderr, all printable.</summary>
+    /// <summary>
+    /// Runs cfcd in this process: the exit code, 60 s, 1 GB of growth; the lines of stderr, all printable.
+    /// </summary>
     private string[] Run(int exitCode, params string[] args)
     {
         ProcessMemory.ResetPeak();
@@ -104,7 +106,8 @@ public class HostileInputTests(ITestOutputHelper output)
     [Fact]
     public void NpyHeaderControlCharactersDoNotSplitTheLine()
     {
-        string bad = Write("ctl.npy", Npy("{'descr': '<f4\r\n\u001b[2J', 'fortran_order': False, 'shape': (1, 1), }", 4));
+        string bad = Write("ctl.npy",
+            Npy("{'descr': '<f4\r\n\u001b[2J', 'fortran_order': False, 'shape': (1, 1), }", 4));
         Assert.Contains("element type '<f4\\x0d\\x0a\\x1b[2J' is not supported",
             Refused("eval", "roxford", "--query", bad, "--db", Database, "--gnd", Gnd));
     }
@@ -163,7 +166,8 @@ public class HostileInputTests(ITestOutputHelper output)
         Assert.Equal($"cfcd extract: {folder}: is a directory; give a file name",
             Refused("extract", "--weights", weights, "--images", list, "--out", folder));
         Assert.Contains("cannot write here",
-            Refused("extract", "--weights", weights, "--images", list, "--out", Path.Combine(folder, new string('o', 300))));
+            Refused("extract", "--weights", weights, "--images", list, "--out",
+                Path.Combine(folder, new string('o', 300))));
     }
 
     [Fact]
@@ -172,7 +176,8 @@ public class HostileInputTests(ITestOutputHelper output)
         string list = Write("list.txt", [.. "a.jpg\ncaf"u8, 0xe9, .. ".jpg\n"u8]);
         string weights = TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth");
         Assert.StartsWith($"cfcd extract: {list}:2: not valid UTF-8",
-            Refused("extract", "--weights", weights, "--images", list, "--out", Path.Combine(TestPaths.NewTempFolder(), "f.npy")));
+            Refused("extract", "--weights", weights, "--images", list, "--out",
+                Path.Combine(TestPaths.NewTempFolder(), "f.npy")));
     }
 
     [Fact]

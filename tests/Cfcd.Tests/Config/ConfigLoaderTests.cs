@@ -91,7 +91,8 @@ public class ConfigLoaderTests
         "x.yaml:9:16: key 'loss.local_group' must be 0 or divide train.batch_size (16), got 5")]
     [InlineData("loss:\n  madacos_statistics: all\n", "x.yaml:2:23: key 'loss.madacos_statistics' expects one of batch, micro_batch, got 'all'")]
     [InlineData("train:\n  checkpoint_every: -1\n", "x.yaml:2:21: key 'train.checkpoint_every' must be 0 or more, got -1")]
-    [InlineData("data:\n  max_image_pixels: 0\n", "x.yaml:2:21: key 'data.max_image_pixels' must be in [1, 175000000], got 0")]
+    [InlineData("data:\n  max_image_pixels: 0\n",
+        "x.yaml:2:21: key 'data.max_image_pixels' must be in [1, 175000000], got 0")]
     public void BadInputNamesTheFileLineAndKey(string yaml, string expectedStart)
     {
         var error = Assert.Throws<InputException>(() => ConfigLoader.Parse(yaml, "x.yaml"));

@@ -38,7 +38,8 @@ public class HostileConfigTests
     [InlineData(33, "[", "]")]
     public void DeepNestingIsRefused(int depth, string open, string close)
     {
-        string yaml = "x: " + string.Concat(Enumerable.Repeat(open, depth)) + string.Concat(Enumerable.Repeat(close, depth));
+        string yaml = "x: " + string.Concat(Enumerable.Repeat(open, depth)) +
+            string.Concat(Enumerable.Repeat(close, depth));
         var error = Assert.Throws<InputException>(() => ConfigLoader.Parse(yaml, "deep.yaml"));
         Assert.Contains($"nested deeper than {ConfigTree.MaxDepth} levels", error.Message);
     }

@@ -17,7 +17,9 @@ namespace Cfcd.Tests.Fuzzing;
 internal sealed record FuzzTarget(
     string Name, string Extension, IReadOnlyList<byte[]> Seeds, IReadOnlyList<string> Tokens, Action<string> Read)
 {
-    /// <summary>Mutates a seed; zip checkpoints override it to mutate the entries inside a well-formed archive.</summary>
+    /// <summary>
+    /// Mutates a seed; zip checkpoints override it to mutate the entries inside a well-formed archive.
+    /// </summary>
     public Func<byte[], ByteMutator, IReadOnlyList<byte[]>, byte[]> Mutate { get; init; } =
         (seed, mutator, seeds) => mutator.Mutate(seed, seeds);
 
@@ -32,7 +34,8 @@ internal sealed record FuzzTarget(
                 "Modeling/cfcd_r50w4_single.npy"),
             ["'shape': (1, 1), ", "'descr': '<f8', ", "(", ")", ",", "True", "\u0000", "\n"], ReadNpy),
         new("safetensors", ".safetensors", [SafeTensorsSeed()],
-            ["{", "}", "\"dtype\":\"F32\",", "\"shape\":[-1],", "\"data_offsets\":[0,0],", "\"gem_p\":\"nan\",", "\\u0000"],
+            ["{", "}", "\"dtype\":\"F32\",", "\"shape\":[-1],", "\"data_offsets\":[0,0],", "\"gem_p\":\"nan\",",
+                "\\u0000"],
             ReadWeights),
         new("pytorch-zip", ".pth",
             Fixtures("Modeling/torchvision_r18w4.pth", "Modeling/views.pt", "Modeling/cfcd_r50w4.pyth"), PickleTokens,
@@ -40,7 +43,8 @@ internal sealed record FuzzTarget(
         new("pytorch-legacy", ".pyth", Fixtures("Modeling/pycls_r18w4_legacy.pyth", "Modeling/cfcd_r50w4_legacy.pyth"),
             PickleTokens, ReadCheckpoint),
         new("pickle", ".pkl", [PickleSeed(), .. Fixtures("Revisitop/gnd_roxford5k.pkl")], PickleTokens, ReadPickle),
-        new("yaml-config", ".yaml", [.. Directory.GetFiles(TestPaths.Configs, "*.yaml").Order().Select(File.ReadAllBytes)],
+        new("yaml-config", ".yaml",
+            [.. Directory.GetFiles(TestPaths.Configs, "*.yaml").Order().Select(File.ReadAllBytes)],
             ["&a ", "*a", "[", "]", "{", "}", ": ", "\n  ", ".inf", ".nan", "-1", "1e999", "!!python/object ", "<<: "],
             path => ConfigLoader.Load(path)),
         new("jpeg", ".jpg", Fixtures("Data/quadrants.jpg", "Data/gray.jpg", "Data/cmyk.jpg", "Data/orientation6.jpg"),

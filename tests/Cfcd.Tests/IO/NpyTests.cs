@@ -108,9 +108,12 @@ public class NpyTests
         Assert.False(File.Exists(path + ".tmp"));
     }
 
-    /// <summary>A .npy file whose header length field says <paramref name="declared"/> bytes and little follows.</summary>
+    /// <summary>
+    /// A .npy file whose header length field says <paramref name="declared"/> bytes and little follows.
+    /// </summary>
     private static byte[] DeclaredHeaderLength(uint declared) =>
-        [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, .. BitConverter.GetBytes(declared), (byte)'{'];
+        [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, .. BitConverter.GetBytes(declared),
+            (byte)'{'];
 
     [Theory]
     [InlineData(3_000_000_000u)]
@@ -140,7 +143,8 @@ public class NpyTests
     }
 
     [Theory]
-    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'shape': (2, 2), }", "the key 'shape' appears twice")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'shape': (2, 2), }",
+        "the key 'shape' appears twice")]
     [InlineData("{'descr': '<f4', 'fortran_order': False, }", "missing [shape]")]
     [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'x': True, }", "unexpected [x]")]
     [InlineData("{'descr': '<f4', 'fortran_order': 0, 'shape': (1, 1), }", "expected a string, a tuple, True or False")]
@@ -156,11 +160,13 @@ public class NpyTests
     [Fact]
     public void HeaderBytesAreQuotedPrintableAndCut()
     {
-        string control = Write(NpyBytes("{'descr': '<f4\u0001\r\n', 'fortran_order': False, 'shape': (1, 1), }", new byte[4]));
+        string control = Write(NpyBytes("{'descr': '<f4\u0001\r\n', 'fortran_order': False, 'shape': (1, 1), }",
+            new byte[4]));
         var message = Assert.Throws<InputException>(() => Npy.ReadMatrix(control)).Message;
         Assert.Contains("element type '<f4\\x01\\x0d\\x0a' is not supported", message);
 
-        string longKey = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), '" + new string('k', 5000) + "': True}";
+        string longKey = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), '" + new string('k', 5000) +
+            "': True}";
         message = Assert.Throws<InputException>(() => Npy.ReadMatrix(Write(NpyBytes(longKey, new byte[4])))).Message;
         Assert.Contains("... (5000 characters)", message);
         Assert.True(message.Length < 600, message);
@@ -171,7 +177,8 @@ public class NpyTests
     {
         foreach (string shape in new[] { "()", "(5,)" })
         {
-            string path = Write(NpyBytes($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", new byte[20]));
+            string path = Write(NpyBytes($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}",
+                new byte[20]));
             Assert.Contains("expected a 2-D array", Assert.Throws<InputException>(() => Npy.ReadMatrix(path)).Message);
         }
     }

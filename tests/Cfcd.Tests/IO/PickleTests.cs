@@ -37,6 +37,8 @@ public class PickleTests
     [InlineData("80025d", "x.pkl: pickle offset 3: truncated")]
     [InlineData("8002650a2e", "x.pkl: pickle offset 2: no MARK")]
     [InlineData("8002680a2e", "x.pkl: pickle offset 2: memo key 10 was never stored")]
+    // Found by fuzzing: TUPLE2 takes an item from below the MARK, then APPENDS pops to it.
+    [InlineData("80025d4e2886652e", "x.pkl: pickle offset 6: the stack was popped below its MARK")]
     public void MalformedPicklesNameTheOffset(string hex, string expectedStart)
     {
         var error = Assert.Throws<InputException>(() => PickleReader.Load(Convert.FromHexString(hex), "x.pkl"));
