@@ -4,6 +4,7 @@ using System.Text;
 using Cfcd.Cli;
 using Cfcd.IO;
 using Cfcd.Native;
+using Cfcd.Tests.Config;
 using Cfcd.Tests.Data;
 using Cfcd.Tests.IO;
 using Xunit.Abstractions;
@@ -125,22 +126,14 @@ public class HostileInputTests(ITestOutputHelper output)
 
     public static TheoryData<string, string> ConfigCases() => new()
     {
-        { BillionLaughs("model"), "YAML anchors (&name) are not supported" },
-        { BillionLaughs("unknown_section"), "YAML anchors (&name) are not supported" },
+        { HostileConfigTests.BillionLaughs("model"), "YAML anchors (&name) are not supported" },
+        { HostileConfigTests.BillionLaughs("unknown_section"), "YAML anchors (&name) are not supported" },
         { "a: &a [*a]\n", "YAML anchors (&name) are not supported" },
         { "x: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "nested deeper than 32 levels" },
         { "optim:\n  base_lr: .inf\n", "key 'optim.base_lr' expects a finite number, got '.inf'" },
         { "model:\n  mean: [.nan, 0, 0]\n", "key 'model.mean[0]' expects a finite number, got '.nan'" },
         { "data:\n  workers: 100000\n", "key 'data.workers' must be in [1, 256], got 100000" },
     };
-
-    private static string BillionLaughs(string underKey)
-    {
-        var yaml = new StringBuilder($"{underKey}:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-        for (int level = 1; level < 9; level++)
-            yaml.Append($"  l{level}: &l{level} [{string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9))}]\n");
-        return yaml.ToString();
-    }
 
     [Theory]
     [MemberData(nameof(ConfigCases))]

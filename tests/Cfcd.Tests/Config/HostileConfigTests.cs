@@ -7,7 +7,7 @@ namespace Cfcd.Tests.Config;
 public class HostileConfigTests
 {
     /// <summary>Nine levels of nine aliases each: 9^9 (387 million) scalars once expanded, from about 1 KB.</summary>
-    private static string BillionLaughs(string underKey)
+    internal static string BillionLaughs(string underKey)
     {
         var yaml = new StringBuilder($"{underKey}:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for (int level = 1; level < 9; level++)
