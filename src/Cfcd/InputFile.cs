@@ -6,12 +6,16 @@ namespace Cfcd;
 
 /// <summary>
 /// Opens files a user names as input. A named pipe given as a feature file or config would block the run for ever
-/// in open(2), so files are opened without blocking and anything that cannot seek (pipes, sockets, terminals) is
+/// in open(2) and /dev/zero never ends, so files are opened without blocking and anything but a regular file is
 /// refused; lists are read as strict UTF-8, since .NET can open only files whose names are UTF-8.
 /// </summary>
 public static partial class InputFile
 {
     private const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
+    private const int EmptyPath = 0x1000, TypeField = 1, TypeMask = 0xF000, Regular = 0x8000;
+
+    /// <summary>No line of a list, CSV or score file comes near this; a file without newlines is not a list.</summary>
+    private const int MaxLineBytes = 1 << 20;
 
     /// <summary>
     /// A read stream over a regular file; a missing, unreadable or non-regular file is an InputException.
@@ -26,13 +30,13 @@ public static partial class InputFile
         if (descriptor < 0)
             throw new InputException(
                 $"{path}: cannot open ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
-        var stream = new FileStream(new SafeFileHandle(descriptor, ownsHandle: true), FileAccess.Read, bufferSize);
-        if (!stream.CanSeek)
+        var handle = new SafeFileHandle(descriptor, ownsHandle: true);
+        if (!IsRegularFile(handle))
         {
-            stream.Dispose();
-            throw new InputException($"{path}: not a regular file (a pipe, socket or terminal); give cfcd a file");
+            handle.Dispose();
+            throw new InputException($"{path}: not a regular file (a pipe, socket or device); give cfcd a file");
         }
-        return stream;
+        return new FileStream(handle, FileAccess.Read, bufferSize);
     }
 
     /// <summary>The whole file as UTF-8 text, refusing files over <paramref name="maxBytes"/>.</summary>
@@ -59,6 +63,9 @@ public static partial class InputFile
         {
             if (next >= 0 && next != '\n')
             {
+                if (line.Length == MaxLineBytes)
+                    throw new InputException($"{path}:{number + 1}: a line longer than {MaxLineBytes} bytes; " +
+                        "not a list of file names");
                 line.WriteByte((byte)next);
                 continue;
             }
@@ -102,6 +109,22 @@ public static partial class InputFile
             throw new InputException($"{path}: cannot open ({error.Message})", error);
         }
     }
+
+    /// <summary>
+    /// Whether the open file is a regular one, from statx(2), whose layout is the same on every architecture
+    /// (stx_mode is the 16 bits at byte 28). Devices such as /dev/zero can seek, so seeking proves nothing.
+    /// </summary>
+    private static unsafe bool IsRegularFile(SafeFileHandle handle)
+    {
+        byte* buffer = stackalloc byte[256];
+        int status = Statx((int)handle.DangerousGetHandle(), "", EmptyPath, TypeField, buffer);
+        // Where statx is not allowed (an old kernel or a seccomp filter), the file is taken as regular: the
+        // non-blocking open already keeps a pipe from hanging the run.
+        return status != 0 || (*(ushort*)(buffer + 28) & TypeMask) == Regular;
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

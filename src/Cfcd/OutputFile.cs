@@ -8,7 +8,7 @@ public static class OutputFile
 {
     /// <summary>
     /// <paramref name="path"/> can be written as a file: it is not a directory, its folder exists (it is created)
-    /// and a file can be created beside it under a name as long as the temporary files cfcd writes.
+    /// and a new file can be created beside it under a name as long as the ones cfcd writes there.
     /// </summary>
     public static void RequireWritable(string path)
     {
@@ -16,7 +16,8 @@ public static class OutputFile
             throw new InputException($"{path}: is a directory; give a file name");
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         RequireWritableFolder(folder);
-        Probe(path + ".tmp", path);
+        // A sibling as long as the longest cfcd writes beside an output (".parts"), under a name no one uses.
+        Probe(path + "." + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..5].ToLowerInvariant(), path);
     }
 
     /// <summary><paramref name="folder"/> exists (it is created) and files can be created in it.</summary>
@@ -32,14 +33,18 @@ public static class OutputFile
         {
             throw new InputException($"{folder}: cannot create the folder ({error.Message})", error);
         }
-        Probe(Path.Combine(folder, $".cfcd-write-check-{Environment.ProcessId}"), folder);
+        Probe(Path.Combine(folder, $".cfcd-write-check-{Guid.NewGuid():N}"), folder);
     }
 
     private static void Probe(string probe, string named)
     {
         try
         {
-            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.DeleteOnClose,
+            };
+            using (new FileStream(probe, options))
             {
             }
         }

@@ -22,7 +22,7 @@ public class InputFileTests
         string pipe = MakeFifo();
         var reading = Task.Run(() => Assert.Throws<InputException>(() => Npy.ReadMatrix(pipe)));
         var error = await reading.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal($"{pipe}: not a regular file (a pipe, socket or terminal); give cfcd a file", error.Message);
+        Assert.Equal($"{pipe}: not a regular file (a pipe, socket or device); give cfcd a file", error.Message);
     }
 
     [Fact]
@@ -63,5 +63,21 @@ public class InputFileTests
             touch.WaitForExit();
         var error = Assert.Throws<InputException>(() => ImageList.Read(folder));
         Assert.Contains("the file name is not valid UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void ADeviceThatNeverEndsIsRefused()
+    {
+        Assert.Equal("/dev/zero: not a regular file (a pipe, socket or device); give cfcd a file",
+            Assert.Throws<InputException>(() => InputFile.ReadLines("/dev/zero").First()).Message);
+    }
+
+    [Fact]
+    public void ALineTooLongToNameAFileIsRefused()
+    {
+        string list = Path.Combine(TestPaths.NewTempFolder(), "list.txt");
+        File.WriteAllText(list, "a.jpg\n" + new string('x', 2 << 20));
+        var error = Assert.Throws<InputException>(() => InputFile.ReadLines(list).ToList());
+        Assert.StartsWith($"{list}:2: a line longer than 1048576 bytes", error.Message);
     }
 }

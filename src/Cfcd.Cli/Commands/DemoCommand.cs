@@ -47,8 +47,10 @@ internal static class DemoCommand
                 Weights = parse.GetValue(weights)?.ToString(),
             };
             options.Synthetic.Validate();
-            if (!Modeling.ResNetLayout.IsSupported(options.Depth) || options.Width < 1 || options.StageOneEpochs < 1 || options.StageTwoEpochs < 1)
-                throw new InputException("--depth must be 18, 34, 50, 101 or 152; --width, --epochs and --stage2-epochs at least 1");
+            if (!Modeling.ResNetLayout.IsSupported(options.Depth)
+                || options.Width is < 1 or > Modeling.NetworkShapes.MaxWidth || options.StageOneEpochs < 1 || options.StageTwoEpochs < 1)
+                throw new InputException($"--depth must be 18, 34, 50, 101 or 152; --width in [1, " +
+                    $"{Modeling.NetworkShapes.MaxWidth}]; --epochs and --stage2-epochs at least 1");
             string folder = parse.GetValue(output)!.ToString();
             OutputFile.RequireWritableFolder(folder);
             bool terminal = ConsoleProgress.IsTerminal(console.Error);

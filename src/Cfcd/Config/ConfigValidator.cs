@@ -17,8 +17,8 @@ public static class ConfigValidator
         var model = config.Model;
         if (!Depths.Contains(model.Depth))
             yield return ("model.depth", $"must be one of {string.Join(", ", Depths)}, got {model.Depth}");
-        if (model.Width < 1)
-            yield return ("model.width", $"must be at least 1, got {model.Width}");
+        if (model.Width is < 1 or > Modeling.NetworkShapes.MaxWidth)
+            yield return ("model.width", $"must be in [1, {Modeling.NetworkShapes.MaxWidth}], got {model.Width}");
         if (model.DescriptorDim < 1)
             yield return ("model.descriptor_dim", $"must be at least 1, got {model.DescriptorDim}");
         if (!(model.GemP > 0))

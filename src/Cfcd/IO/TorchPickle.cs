@@ -149,7 +149,9 @@ internal sealed class TorchPickle : IPickleResolver
         if (tensor.Elements is not long elements || tensor.StorageSpan is not long span)
             throw new InvalidDataException($"{described}: its size overflows");
         // Distinct elements need distinct storage: a view with more is an expansion, which would be materialised.
-        if (elements > 0 && (elements > storage.Elements || offset > storage.Elements - span))
+        bool fits = offset <= storage.Elements
+            && (elements == 0 || (elements <= storage.Elements && offset <= storage.Elements - span));
+        if (!fits)
             throw new InvalidDataException($"{described} does not fit its storage of {storage.Elements} elements");
         return tensor;
     }

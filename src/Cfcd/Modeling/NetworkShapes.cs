@@ -16,7 +16,8 @@ public static class NetworkShapes
     private const string Fc = "head.fc.weight";
     private const string Classifier = "classifier.weight";
     private const string LearnedP = "head.gem.p";
-    private const int MaxWidth = 1024;
+    /// <summary>The widest stem cfcd builds or reads (64 is standard); the config and the demo check it too.</summary>
+    public const int MaxWidth = 1024;
 
     /// <summary>
     /// The network that tensors of these names and shapes fill (names in cfcd's convention); every tensor must have
