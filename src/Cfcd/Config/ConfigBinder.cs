@@ -26,7 +26,8 @@ internal sealed class ConfigBinder
         {
             string dotted = prefix + key;
             if (!properties.TryGetValue(key, out var property))
-                throw new InputException($"{mapping.KeySources[key]}: unknown key '{dotted}' (known here: {string.Join(", ", properties.Keys)})");
+                throw new InputException($"{mapping.KeySources[key]}: unknown key '{InputText.Quote(dotted)}' " +
+                    $"(known here: {string.Join(", ", properties.Keys)})");
             _sources[dotted] = node.Source;
             property.SetValue(record, ConvertValue(property.PropertyType, node, dotted, IsNullable(property)));
         }
@@ -68,7 +69,7 @@ internal sealed class ConfigBinder
         if (type.IsEnum)
             return ConfigNames.ParseEnum(type, text) ?? throw Mismatch(scalar, key, Describe(type), Found(scalar));
         if (scalar.Quoted)
-            throw Mismatch(scalar, key, Describe(type), $"the string \"{text}\"");
+            throw Mismatch(scalar, key, Describe(type), $"the string \"{InputText.Quote(text)}\"");
         object? value = type switch
         {
             _ when type == typeof(int) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : null,
@@ -96,7 +97,8 @@ internal sealed class ConfigBinder
     {
         SequenceNode => "a list",
         MappingNode => "a section",
-        ScalarNode scalar => $"'{scalar.Value}'",
+        // A quoted or block scalar can hold line breaks: the message stays one line.
+        ScalarNode scalar => $"'{InputText.Quote(scalar.Value ?? "")}'",
         _ => node.GetType().Name,
     };
 

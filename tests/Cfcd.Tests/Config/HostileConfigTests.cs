@@ -58,6 +58,10 @@ public class HostileConfigTests
     [InlineData("model:\n  mean: [.nan, 0, 0]\n", "key 'model.mean[0]' expects a finite number, got '.nan'")]
     [InlineData("model:\n  gem_p: .NaN\n", "key 'model.gem_p' expects a finite number")]
     [InlineData("model:\n  std: [0, 1, 1]\n", "key 'model.std' needs 3 positive values")]
+    // Found by fuzzing: a scalar with a line break in it split the message.
+    [InlineData("model:\n  gem_p: '3.0\n\n  x'\n",
+        "key 'model.gem_p' expects a finite number, got the string \"3.0\\x0ax\"")]
+    [InlineData("model:\n  \"dep\\nth\": 1\n", "unknown key 'model.dep\\x0ath'")]
     [InlineData("model:\n  width: 2048\n", "key 'model.width' must be in [1, 1024], got 2048")]
     [InlineData("data:\n  workers: 100000\n", "key 'data.workers' must be in [1, 256], got 100000")]
     [InlineData("data:\n  prefetch: 100000\n", "key 'data.prefetch' must be in [1, 64], got 100000")]
