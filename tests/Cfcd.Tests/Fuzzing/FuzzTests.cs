@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Cfcd.Tests.Fuzzing;
 
 /// <summary>
-/// Every reader of user files against mutated inputs: a bounded run in CI (CFCD_FUZZ_INPUTS, default 150 per
+/// Every reader of user files against mutated inputs: a bounded run in CI (CFCD_FUZZ_INPUTS, default 2,000 per
 /// reader, seed CFCD_FUZZ_SEED), and every reproducer kept under Fixtures/Fuzz/&lt;reader&gt;/ replayed.
 /// A longer run: <c>CFCD_FUZZ_INPUTS=100000 dotnet test --filter FullyQualifiedName~Fuzzing</c>.
 /// </summary>
@@ -18,7 +18,7 @@ public class FuzzTests(ITestOutputHelper output)
     public void MutatedInputsAreReadOrRefusedInOneLine(string name)
     {
         var target = FuzzTarget.All.Single(candidate => candidate.Name == name);
-        int inputs = Setting("CFCD_FUZZ_INPUTS", 150);
+        int inputs = Setting("CFCD_FUZZ_INPUTS", 2000);
         int seed = Setting("CFCD_FUZZ_SEED", 14);
         string findings = Environment.GetEnvironmentVariable("CFCD_FUZZ_FINDINGS") ?? TestPaths.NewTempFolder();
         var report = FuzzRunner.Run(target, inputs, seed, findings);
