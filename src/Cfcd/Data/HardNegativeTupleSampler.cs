@@ -4,8 +4,8 @@ namespace Cfcd.Data;
 /// CFCD's stage-2 tuples (docs/method.md section 3): anchor, positive of the same class, then negatives, mined from the
 /// stage-1 predictions. The anchor class is uniform among classes with two unused images. If the anchor was
 /// classified correctly, each negative slot takes with p = 0.5 an image the model assigned to the anchor's class
-/// (its false positives, FP[c]); if misclassified, with p = 0.33 one from FP[c], else with p = 0.5 one of the class it
-/// was mistaken for. Other slots: one image each of distinct random classes. Images are used without replacement
+/// (its false positives, FP[c]); if misclassified, with p = 0.33 one from FP[c], else (also when FP[c] has none left)
+/// with p = 0.5 one of the class it was mistaken for. Other slots: one image each of distinct random classes. Images are used without replacement
 /// until the pools reset (when no tuple can be completed). Without predictions every negative is random.
 /// Tuples stay whole and consecutive in a batch (<see cref="GroupSize"/>).
 /// </summary>
@@ -96,9 +96,11 @@ public sealed class HardNegativeTupleSampler : IBatchSampler
                 negative = pools.TakeAny(_falsePositives[anchorClass], ref random);
             else if (misclassified)
             {
+                // `if random() < 0.33 and FP[c]: ... elif random() < 0.5: ...`: with no false positive left, the
+                // first test fails and the mistaken class gets its own draw, as in the official sampler.
                 if (random.NextDouble() < FalsePositiveShareMistaken)
                     negative = pools.TakeAny(_falsePositives[anchorClass], ref random);
-                else if (random.NextDouble() < MistakenClassShare)
+                if (negative is null && random.NextDouble() < MistakenClassShare)
                     negative = pools.TakeAny(_byClass[_predicted[anchor]!.Value], ref random);
             }
             if (negative is null)
