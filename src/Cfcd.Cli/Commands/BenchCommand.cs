@@ -26,18 +26,27 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 32 };
         var workers = new Option<int>("--workers") { Description = "Decode threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var count = new Option<int>("--count") { Description = "Images to time (after one warm-up batch).", DefaultValueFactory = _ => 512 };
+        var dctScaling = new Option<bool>("--jpeg-dct-scaling")
+        {
+            Description = "Decode JPEGs at 1/2, 1/4 or 1/8 size where the crop allows (data.jpeg_dct_scaling).",
+        };
         var command = new Command("pipeline", "Training-pipeline images/s: decode, random-resized crop, flip, PCA lighting, normalise into batch tensors.")
         {
-            images, size, batch, workers, count,
+            images, size, batch, workers, count, dctScaling,
         };
         CommandAction.Set(command, console, (parse, cancellation) =>
         {
             var paths = ImageList.Read(parse.GetValue(images)!);
-            var data = new DataConfig { ImageSize = parse.GetValue(size), Workers = parse.GetValue(workers), Prefetch = parse.GetValue(workers) + 1 };
+            var data = new DataConfig
+            {
+                ImageSize = parse.GetValue(size), Workers = parse.GetValue(workers), Prefetch = parse.GetValue(workers) + 1,
+                JpegDctScaling = parse.GetValue(dctScaling),
+            };
             if (paths.Count < parse.GetValue(batch))
                 throw new InputException($"--images: {paths.Count} images cannot fill a batch of {parse.GetValue(batch)}");
             var result = PipelineBenchmark.Run(paths, data, InputConvention.Pycls, parse.GetValue(batch), parse.GetValue(count), cancellation);
-            console.Out.WriteLine($"cfcd pipeline: {paths.Count} images, crop {data.ImageSize}, batch {parse.GetValue(batch)}, {data.Workers} workers");
+            console.Out.WriteLine($"cfcd pipeline: {paths.Count} images, crop {data.ImageSize}, batch {parse.GetValue(batch)}, " +
+                $"{data.Workers} workers{(data.JpegDctScaling ? ", JPEG DCT scaling" : "")}");
             console.Out.WriteLine($"  {result.ImagesPerSecond,8:F1} img/s  ({result.Images} images in {result.Seconds:F2} s, {result.Failed} failed, peak RSS {result.PeakResidentBytes / (1 << 20):N0} MiB)");
             return Task.FromResult(ExitCodes.Success);
         });

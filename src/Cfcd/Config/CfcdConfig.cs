@@ -58,6 +58,11 @@ public sealed record DataConfig
     public double MaxFailureRate { get; init; } = 0.001;
     /// <summary>The most pixels an image may decode into; a larger one is decoded smaller (JPEG) or skipped.</summary>
     public long MaxImagePixels { get; init; } = PixelLimit.DefaultPixels;
+    /// <summary>
+    /// Decode JPEGs at 1/2, 1/4 or 1/8 size when the crop still covers the output: faster, but it low-pass filters
+    /// the crop, which the reference pipeline (full decode, then bilinear) does not. Off: the reference decode.
+    /// </summary>
+    public bool JpegDctScaling { get; init; }
 }
 
 public enum SamplerKind { Random, ClassBalanced, HardNegative }

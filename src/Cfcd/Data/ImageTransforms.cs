@@ -13,7 +13,8 @@ public interface IImageTransform
 
 /// <summary>
 /// Training augmentation (docs/method.md section 4): random-resized crop to a square, horizontal flip, PCA lighting,
-/// normalisation. The JPEG is decoded at reduced size when the crop would still cover the output.
+/// normalisation. The JPEG is decoded at full size as the reference does, or, with data.jpeg_dct_scaling, at
+/// reduced size when the crop would still cover the output.
 /// </summary>
 public sealed class TrainTransform(DataConfig data, InputConvention convention) : IImageTransform
 {
@@ -27,13 +28,21 @@ public sealed class TrainTransform(DataConfig data, InputConvention convention) 
         Span<float> lighting = stackalloc float[3];
         if (data.LightingSigma > 0)
             Augmentation.Lighting(ref random, data.LightingSigma, lighting);
-        var pixels = reader.Decode(image, Math.Max(Size / crop.Width, Size / crop.Height), crop);
+        var pixels = reader.Decode(image, DecodeScale(data.JpegDctScaling, Size, crop), crop);
         Resampler.ToPlanes(pixels, crop, Size, Size, mirror, new PlaneWriter(convention, lighting), destination);
     }
+
+    /// <summary>The smallest decode scale the reader may use: 1 (full size) unless DCT scaling is on.</summary>
+    internal static double DecodeScale(bool jpegDctScaling, int size, CropBox crop) =>
+        jpegDctScaling ? Math.Max(size / crop.Width, size / crop.Height) : 1.0;
 }
 
-/// <summary>Evaluation view of training-style data (validation, scoring): short side resized, centre crop, normalisation.</summary>
-public sealed class EvalTransform(int resize, int size, InputConvention convention) : IImageTransform
+/// <summary>
+/// Evaluation view of training-style data (validation, scoring): short side resized, centre crop, normalisation;
+/// decoded as <see cref="TrainTransform"/> decodes.
+/// </summary>
+public sealed class EvalTransform(int resize, int size, InputConvention convention, bool jpegDctScaling = false)
+    : IImageTransform
 {
     public int Size => size;
 
@@ -41,7 +50,7 @@ public sealed class EvalTransform(int resize, int size, InputConvention conventi
     {
         var (width, height) = image.Size;
         var crop = Augmentation.ResizeAndCentreCrop(width, height, resize, size);
-        var pixels = reader.Decode(image, Math.Max(size / crop.Width, size / crop.Height), crop);
+        var pixels = reader.Decode(image, TrainTransform.DecodeScale(jpegDctScaling, size, crop), crop);
         Resampler.ToPlanes(pixels, crop, size, size, mirror: false, new PlaneWriter(convention), destination);
     }
 }

@@ -29,7 +29,8 @@ public static class StageOneScoring
         var loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
             MaxImagePixels: config.Data.MaxImagePixels);
         var predictor = new ClassPredictor(network, device, loading, logger);
-        var transform = new EvalTransform(config.Data.ValResize, config.Data.ImageSize, convention);
+        var transform = new EvalTransform(config.Data.ValResize, config.Data.ImageSize, convention,
+            config.Data.JpegDctScaling);
         int batch = config.Train.MicroBatch > 0 ? config.Train.MicroBatch : config.Train.BatchSize;
         int written = 0, correct = 0;
         var predictions = predictor.Predict(dataset, transform, batch, topK: 1, cancellation, progress).Select(prediction =>

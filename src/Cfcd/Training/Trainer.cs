@@ -143,7 +143,8 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
 
                 if (validation is not null)
                 {
-                    accuracy = predictor.Evaluate(validation, new EvalTransform(config.Data.ValResize, config.Data.ImageSize, _convention), EvaluationBatch, cancellation);
+                    accuracy = predictor.Evaluate(validation, new EvalTransform(config.Data.ValResize,
+                        config.Data.ImageSize, _convention, config.Data.JpegDctScaling), EvaluationBatch, cancellation);
                     Record(new MetricsRow(MetricsRow.ValidationPhase, epoch + 1, position.GlobalStep,
                         new Dictionary<string, double> { [MetricsRow.Top1] = accuracy.Top1, [MetricsRow.Top5] = accuracy.Top5 }));
                     _logger.LogInformation("epoch {Epoch}/{Epochs}: validation top-1 {Top1:F2}%, top-5 {Top5:F2}% ({Images} images)",

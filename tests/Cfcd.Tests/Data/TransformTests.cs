@@ -123,4 +123,15 @@ public unsafe class TransformTests
         // 1024 x 768 -> short side 512 (scale 2/3) -> centre 448: 672 x 672 source pixels, centred.
         Assert.Equal(new CropBox(176, 48, 672, 672), Augmentation.ResizeAndCentreCrop(1024, 768, 512, 448));
     }
+
+    [Fact]
+    public void JpegsDecodeAtFullSizeUnlessDctScalingIsOn()
+    {
+        // A 512 x 384 crop into 64 x 64: the reference decodes at full size; DCT scaling may go down to 1/6 (so 1/4).
+        var crop = new CropBox(10, 20, 512, 384);
+        Assert.Equal(1.0, TrainTransform.DecodeScale(false, 64, crop));
+        Assert.Equal(64.0 / 384, TrainTransform.DecodeScale(true, 64, crop));
+        Assert.False(new DataConfig().JpegDctScaling);
+        Assert.True(ConfigLoader.Parse("data:\n  jpeg_dct_scaling: true\n", "x.yaml").Data.JpegDctScaling);
+    }
 }
