@@ -39,14 +39,16 @@ internal static class BenchCommand
             var paths = ImageList.Read(parse.GetValue(images)!);
             var data = new DataConfig
             {
-                ImageSize = parse.GetValue(size), Workers = parse.GetValue(workers), Prefetch = parse.GetValue(workers) + 1,
+                ImageSize = parse.GetValue(size),
+                Workers = parse.GetValue(workers),
+                Prefetch = parse.GetValue(workers) + 1,
                 JpegDctScaling = parse.GetValue(dctScaling),
             };
             if (paths.Count < parse.GetValue(batch))
                 throw new InputException($"--images: {paths.Count} images cannot fill a batch of {parse.GetValue(batch)}");
             var result = PipelineBenchmark.Run(paths, data, InputConvention.Pycls, parse.GetValue(batch), parse.GetValue(count), cancellation);
-            console.Out.WriteLine($"cfcd pipeline: {paths.Count} images, crop {data.ImageSize}, batch {parse.GetValue(batch)}, " +
-                $"{data.Workers} workers{(data.JpegDctScaling ? ", JPEG DCT scaling" : "")}");
+            console.Out.WriteLine($"cfcd pipeline: {paths.Count} images, crop {data.ImageSize}, " +
+                $"batch {parse.GetValue(batch)}, {data.Workers} workers{(data.JpegDctScaling ? ", JPEG DCT scaling" : "")}");
             console.Out.WriteLine($"  {result.ImagesPerSecond,8:F1} img/s  ({result.Images} images in {result.Seconds:F2} s, {result.Failed} failed, peak RSS {result.PeakResidentBytes / (1 << 20):N0} MiB)");
             return Task.FromResult(ExitCodes.Success);
         });

@@ -5,8 +5,9 @@ namespace Cfcd.Data;
 /// stage-1 predictions. The anchor class is uniform among classes with two unused images. If the anchor was
 /// classified correctly, each negative slot takes with p = 0.5 an image the model assigned to the anchor's class
 /// (its false positives, FP[c]); if misclassified, with p = 0.33 one from FP[c], else (also when FP[c] has none left)
-/// with p = 0.5 one of the class it was mistaken for. Other slots: one image each of distinct random classes. Images are used without replacement
-/// until the pools reset (when no tuple can be completed). Without predictions every negative is random.
+/// with p = 0.5 one of the class it was mistaken for. Other slots: one image each of distinct random classes. Images
+/// are used without replacement until the pools reset (when no tuple can be completed). Without predictions every
+/// negative is random.
 /// Tuples stay whole and consecutive in a batch (<see cref="GroupSize"/>).
 /// </summary>
 public sealed class HardNegativeTupleSampler : IBatchSampler
