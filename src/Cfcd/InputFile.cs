@@ -39,14 +39,30 @@ public static partial class InputFile
         return new FileStream(handle, FileAccess.Read, bufferSize);
     }
 
+    /// <summary>The whole file, refusing files over <paramref name="maxBytes"/> before anything is allocated.</summary>
+    public static byte[] ReadAllBytes(string path, long maxBytes = int.MaxValue)
+    {
+        using var stream = OpenRead(path);
+        long limit = Math.Min(maxBytes, Array.MaxLength);
+        if (stream.Length > limit)
+            throw new InputException(
+                $"{path}: {stream.Length} bytes is more than a file of this kind can be ({limit})");
+        try
+        {
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot read ({error.Message})", error);
+        }
+    }
+
     /// <summary>The whole file as UTF-8 text, refusing files over <paramref name="maxBytes"/>.</summary>
     public static string ReadAllText(string path, long maxBytes)
     {
-        using var stream = OpenRead(path);
-        if (stream.Length > maxBytes)
-            throw new InputException(
-                $"{path}: {stream.Length} bytes is more than a file of this kind can be ({maxBytes})");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = new StreamReader(new MemoryStream(ReadAllBytes(path, maxBytes)), Encoding.UTF8);
         return reader.ReadToEnd();
     }
 

@@ -21,23 +21,7 @@ public static class PickleReader
     private const int MaxMarks = 1_000;
     private const int MaxMemoEntries = 1_000_000;
 
-    public static object? Load(string path)
-    {
-        byte[] data;
-        try
-        {
-            using var stream = InputFile.OpenRead(path);
-            if (stream.Length > Array.MaxLength)
-                throw new InputException($"{path}: {stream.Length} bytes is more than a pickle cfcd reads can be");
-            data = new byte[stream.Length];
-            stream.ReadExactly(data);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{path}: cannot read ({error.Message})", error);
-        }
-        return Load(data, path);
-    }
+    public static object? Load(string path) => Load(InputFile.ReadAllBytes(path), path);
 
     /// <summary>Reads one pickle from <paramref name="data"/>; <paramref name="name"/> is what errors call it.</summary>
     public static object? Load(ReadOnlySpan<byte> data, string name, IPickleResolver? resolver = null) =>

@@ -121,7 +121,7 @@ public sealed class TorchCheckpoint : IDisposable
             throw new InputException($"{path}: cannot read ({error.Message})", error);
         }
         if (start[0] == 0x80 && start[1] == 2)
-            return new TorchCheckpoint(path, ReadLegacyFile(path));
+            return new TorchCheckpoint(path, InputFile.ReadAllBytes(path));
         throw new InputException($"{path}: not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save pickle)");
     }
 
@@ -172,18 +172,6 @@ public sealed class TorchCheckpoint : IDisposable
         {
             stream.Dispose();
             throw new InputException($"{path}: a damaged or truncated zip archive ({error.Message})", error);
-        }
-    }
-
-    private static byte[] ReadLegacyFile(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{path}: cannot read ({error.Message})", error);
         }
     }
 
