@@ -162,14 +162,8 @@ public static class Npy
                 "(little-endian float16, float32 or float64 are)"),
         };
         var header = new NpyHeader(type, shape, dataOffset);
-        try
-        {
-            _ = checked(shape.Aggregate(1L, (product, extent) => product * extent) * header.ElementSize);
-        }
-        catch (OverflowException)
-        {
+        if (ShapeSize.Bytes(shape, header.ElementSize) is null)
             throw new InputException($"{path}: the .npy shape ({string.Join(", ", shape)}) does not fit in 2^63 bytes");
-        }
         return header;
     }
 }

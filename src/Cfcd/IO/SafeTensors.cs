@@ -194,7 +194,7 @@ public static class SafeTensors
         var offsets = Integers(offsetsNode, $"{tensor}: data_offsets");
         if (shape.Length > MaxRank || shape.Any(extent => extent < 0))
             throw new InputException($"{tensor}: shape [{string.Join(", ", shape)}] is not a tensor shape");
-        long expected = TensorBytes(shape, type)
+        long expected = ShapeSize.Bytes(shape, TorchCheckpoint.ElementSize(type))
             ?? throw new InputException($"{tensor}: shape [{string.Join(", ", shape)}] is too large");
         if (offsets.Length != 2 || offsets[0] < 0 || offsets[0] > offsets[1] || offsets[1] > dataLength
             || offsets[1] - offsets[0] != expected)
@@ -212,20 +212,6 @@ public static class SafeTensors
                 ? number
                 : throw new InputException($"{what} is not a list of integers"))
             .ToArray();
-    }
-
-    /// <summary>Bytes of a tensor of this shape, or null when the count overflows.</summary>
-    private static long? TensorBytes(long[] shape, ScalarType type)
-    {
-        try
-        {
-            long elements = shape.Aggregate(1L, (product, extent) => checked(product * extent));
-            return checked(elements * TorchCheckpoint.ElementSize(type));
-        }
-        catch (OverflowException)
-        {
-            return null;
-        }
     }
 
     /// <summary>

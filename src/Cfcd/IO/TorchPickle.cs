@@ -9,7 +9,7 @@ public sealed record TorchStorage(string Key, ScalarType ElementType, long Eleme
 public sealed record PickledTensor(TorchStorage Storage, long StorageOffset, long[] Shape, long[] Strides)
 {
     /// <summary>The number of elements; null when it overflows.</summary>
-    public long? Elements => Checked(() => Shape.Aggregate(1L, (product, extent) => checked(product * extent)));
+    public long? Elements => ShapeSize.Elements(Shape);
 
     /// <summary>
     /// Storage elements from the first to the last one the view reaches (0 for an empty tensor); null when it
@@ -17,20 +17,8 @@ public sealed record PickledTensor(TorchStorage Storage, long StorageOffset, lon
     /// </summary>
     public long? StorageSpan => Shape.Contains(0)
         ? 0
-        : Checked(() => Shape.Zip(Strides)
+        : ShapeSize.Checked(() => Shape.Zip(Strides)
             .Aggregate(1L, (last, pair) => checked(last + (pair.First - 1) * pair.Second)));
-
-    private static long? Checked(Func<long> count)
-    {
-        try
-        {
-            return count();
-        }
-        catch (OverflowException)
-        {
-            return null;
-        }
-    }
 }
 
 /// <summary>
