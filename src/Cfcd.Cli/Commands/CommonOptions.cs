@@ -50,7 +50,7 @@ internal static class CommonOptions
     public static long ParseMaxImagePixels(ParseResult parse, Option<long> option)
     {
         long pixels = parse.GetValue(option);
-        return pixels is >= 1 and <= PixelLimit.MostPixels
+        return PixelLimit.IsSettable(pixels)
             ? pixels
             : throw new InputException($"--max-image-pixels must be in [1, {PixelLimit.MostPixels}], got {pixels}");
     }

@@ -47,7 +47,7 @@ public static class ConfigValidator
             yield return ("data.prefetch", $"must be in [1, {MaxPrefetch}], got {data.Prefetch}");
         if (!IsProbability(data.MaxFailureRate))
             yield return ("data.max_failure_rate", $"must be in [0, 1], got {data.MaxFailureRate}");
-        if (data.MaxImagePixels is < 1 or > PixelLimit.MostPixels)
+        if (!PixelLimit.IsSettable(data.MaxImagePixels))
             yield return ("data.max_image_pixels",
                 $"must be in [1, {PixelLimit.MostPixels}], got {data.MaxImagePixels}");
 

@@ -24,6 +24,9 @@ public sealed record PixelLimit(long Pixels, string Setting)
 
     public static PixelLimit Default { get; } = new(DefaultPixels, "default");
 
+    /// <summary>Whether <paramref name="pixels"/> may be set as a limit: 1 to <see cref="MostPixels"/>.</summary>
+    public static bool IsSettable(long pixels) => pixels is >= 1 and <= MostPixels;
+
     /// <summary>
     /// The largest scale, 1 or 1/2, 1/4, 1/8 for a single-scan sequential JPEG, at which <paramref name="image"/>
     /// decodes into at most <see cref="Pixels"/> pixels; an <see cref="InputException"/> when there is none.
