@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using Cfcd.Cli;
@@ -62,17 +61,8 @@ public class HostileInputTests(ITestOutputHelper output)
 
     private static string WriteText(string name, string text) => Write(name, Encoding.UTF8.GetBytes(text));
 
-    private static byte[] Npy(string dictionary, int payload, uint? declaredLength = null)
-    {
-        var text = Encoding.ASCII.GetBytes(dictionary + "\n");
-        // Magic, format version 2.0 (a 4-byte header length), the length, then the dictionary.
-        byte[] header = [0x93, .. "NUMPY"u8, 2, 0, 0, 0, 0, 0];
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), declaredLength ?? (uint)text.Length);
-        return [.. header, .. text, .. new byte[payload]];
-    }
-
-    private static string NpyShape(string shape, int payload = 32) =>
-        Write("bad.npy", Npy($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", payload));
+    private static string NpyShape(string shape) => Write("bad.npy",
+        NpyTests.NpyBytes($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", new byte[32]));
 
     public static TheoryData<string, string> NpyCases() => new()
     {
@@ -99,7 +89,7 @@ public class HostileInputTests(ITestOutputHelper output)
     [InlineData(4_294_967_295u)]
     public void NpyHeaderLengthsOfGigabytes(uint declared)
     {
-        string bad = Write("long.npy", Npy("{", 0, declared));
+        string bad = Write("long.npy", NpyTests.DeclaredHeaderLength(declared));
         Assert.Contains($"the .npy header says it is {declared} bytes long",
             Refused("eval", "roxford", "--query", bad, "--db", Database, "--gnd", Gnd));
     }
@@ -108,7 +98,8 @@ public class HostileInputTests(ITestOutputHelper output)
     public void NpyHeaderControlCharactersDoNotSplitTheLine()
     {
         string bad = Write("ctl.npy",
-            Npy("{'descr': '<f4\r\n\u001b[2J', 'fortran_order': False, 'shape': (1, 1), }", 4));
+            NpyTests.NpyBytes("{'descr': '<f4\r\n\u001b[2J', 'fortran_order': False, 'shape': (1, 1), }",
+                new byte[4]));
         Assert.Contains("element type '<f4\\x0d\\x0a\\x1b[2J' is not supported",
             Refused("eval", "roxford", "--query", bad, "--db", Database, "--gnd", Gnd));
     }

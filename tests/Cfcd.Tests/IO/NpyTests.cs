@@ -14,7 +14,7 @@ public class NpyTests
     }
 
     /// <summary>A .npy file as numpy lays it out, with any header text, version and payload.</summary>
-    private static byte[] NpyBytes(string dictionary, byte[] payload, int version = 1)
+    internal static byte[] NpyBytes(string dictionary, byte[] payload, int version = 1)
     {
         int lengthSize = version == 1 ? 2 : 4;
         string text = dictionary.PadRight(64 - 8 - lengthSize - 1) + "\n";
@@ -111,7 +111,7 @@ public class NpyTests
     /// <summary>
     /// A .npy file whose header length field says <paramref name="declared"/> bytes and little follows.
     /// </summary>
-    private static byte[] DeclaredHeaderLength(uint declared) =>
+    internal static byte[] DeclaredHeaderLength(uint declared) =>
         [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 2, 0, .. BitConverter.GetBytes(declared),
             (byte)'{'];
 
