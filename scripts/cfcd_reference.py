@@ -94,8 +94,8 @@ def to_pycls(name):
     return f"s{stage}.b{block}.{rest}"
 
 
-def cfcd_checkpoint(model):
-    """An official-CFCD-style checkpoint: pycls names under `globalmodel.`, the head as fc / bn, desc_cls."""
+def cfcd_state(model):
+    """The model state under official CFCD names: pycls names under `globalmodel.`, the head as fc / bn, desc_cls."""
     from collections import OrderedDict
     state = OrderedDict()
     for name, value in model.state_dict().items():
@@ -105,8 +105,57 @@ def cfcd_checkpoint(model):
             state["desc_cls.weight"] = value
         else:
             state[name] = value
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.005, momentum=0.9)
-    return {"epoch": 50, "model_state": state, "optimizer_state": optimizer.state_dict(), "cfg": "MODEL:\n  DEPTH: 50\n"}
+    return state
+
+
+def cosine_lr(base_lr, epoch, max_epoch):
+    """pycls's lr_fun_cos, as CFCD's trainer uses it: a numpy.float64, not a float."""
+    return 0.5 * base_lr * (1.0 + np.cos(np.pi * epoch / max_epoch))
+
+
+def official_training_step(parameters, loss_of, base_lr, epoch, max_epoch):
+    """One step of the official trainer's SGD (momentum, Nesterov, weight decay) at the epoch's cosine learning
+    rate, set in every param group as pycls's optim.set_lr does. Returns the optimiser, momentum buffers filled.
+    The gradient is clipped to norm 1: a tiny random network has dead channels, where GeM's cube root has a gradient
+    large enough for one step to blow the weights up."""
+    parameters = list(parameters)
+    optimizer = torch.optim.SGD(parameters, lr=base_lr, momentum=0.9, weight_decay=5e-5, nesterov=True)
+    for group in optimizer.param_groups:
+        group["lr"] = cosine_lr(base_lr, epoch, max_epoch)
+    optimizer.zero_grad()
+    loss_of().backward()
+    torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+    optimizer.step()
+    return optimizer
+
+
+def official_checkpoint(state, optimizer, epoch, cfg):
+    """What CFCD's and pycls's core/checkpoint.py save: epoch, model_state, optimizer_state and the yacs config
+    dumped as YAML (yacs's CfgNode.dump is yaml.safe_dump of the nested dict)."""
+    import yaml
+    return {"epoch": epoch, "model_state": state, "optimizer_state": optimizer.state_dict(),
+            "cfg": yaml.safe_dump(cfg)}
+
+
+def trained_cfcd_checkpoint(model, depth, batch, epoch=3, max_epoch=50, base_lr=0.01):
+    """An official CFCD checkpoint of `model` after one training step on `batch` (MadaCos-like cosine logits, fixed
+    scale) in training mode, as the trainer runs it; the step changes the model's weights and batch-norm statistics,
+    so descriptors must be computed after this."""
+    classes, dim = model.desc_cls.shape
+    labels = torch.arange(len(batch)) % classes
+
+    def loss():
+        return F.cross_entropy(F.linear(model(batch), F.normalize(model.desc_cls)) * 30.0, labels)
+
+    model.train()
+    optimizer = official_training_step(model.parameters(), loss, base_lr, epoch, max_epoch)
+    model.eval()
+    cfg = {"MODEL": {"TYPE": "resnet", "DEPTH": depth, "NUM_CLASSES": int(classes),
+                     "HEADS": {"REDUCTION_DIM": int(dim)}},
+           "OPTIM": {"BASE_LR": base_lr, "LR_POLICY": "cos", "MAX_EPOCH": max_epoch, "MOMENTUM": 0.9,
+                     "NESTEROV": True, "WEIGHT_DECAY": 5e-5},
+           "TRAIN": {"DATASET": "GLDv2", "IM_SIZE": 512, "BATCH_SIZE": 64}}
+    return official_checkpoint(cfcd_state(model), optimizer, epoch, cfg)
 
 
 def to_input(rgb, bgr):

@@ -1,5 +1,7 @@
-"""The model issue's acceptance check: a CFCD-format ResNet-50 checkpoint (pycls names, PyTorch zip) gives the
-same descriptors through `cfcd extract` as the same network in PyTorch on the same PNG images.
+"""The model issue's acceptance check: a CFCD ResNet-50 checkpoint as the official trainer writes it (pycls names,
+SGD state with numpy learning rates, yacs cfg; zip and legacy torch.save formats) gives the same descriptors through
+`cfcd extract` (single scale) and through `cfcd import-weights` + `cfcd extract` (multi-scale) as the same network
+in PyTorch on the same PNG images.
 
     /usr/bin/python3 scripts/check_extract_r50.py prepare DIR     # checkpoint, images, PyTorch descriptors
     (cfcd extract ... twice, see check_extract_r50.sh)
@@ -28,7 +30,9 @@ def prepare(folder):
     reference = {k: v.shape for k, v in torchvision.models.resnet50().state_dict().items() if not k.startswith("fc.")}
     assert {k: v.shape for k, v in model.backbone.state_dict().items()} == reference, "not torchvision's ResNet-50"
     ref.randomise(model, generator, [torch.randn(8, 3, 96, 96, generator=generator) for _ in range(2)])
-    torch.save(ref.cfcd_checkpoint(model), os.path.join(folder, "cfcd_r50.pyth"))
+    checkpoint = ref.trained_cfcd_checkpoint(model, 50, torch.randn(4, 3, 96, 96, generator=generator))
+    torch.save(checkpoint, os.path.join(folder, "cfcd_r50.pyth"))
+    torch.save(checkpoint, os.path.join(folder, "cfcd_r50_legacy.pyth"), _use_new_zipfile_serialization=False)
     images = [ref.structured_image(generator, h, w) for h, w in SIZES]
     with open(os.path.join(folder, "list.txt"), "w") as f:
         for index, image in enumerate(images):
@@ -40,14 +44,15 @@ def prepare(folder):
 
 def compare(folder):
     ok = True
-    for mode, threshold in [("single", 0.9999), ("multi", 0.999)]:
-        expected = np.load(os.path.join(folder, f"pytorch_{mode}.npy"))
-        actual = np.load(os.path.join(folder, f"cfcd_{mode}.npy"))
-        cosines = (expected * actual).sum(1) / np.linalg.norm(expected, axis=1) / np.linalg.norm(actual, axis=1)
-        verdict = "ok" if cosines.min() > threshold else "FAIL"
-        ok &= verdict == "ok"
-        print(f"{mode:6s}: cosine min {cosines.min():.7f}, per image {np.array2string(cosines, precision=7)} "
-              f"(needs > {threshold}) {verdict}")
+    for checkpoint in ["cfcd_r50", "cfcd_r50_legacy"]:
+        for mode, threshold in [("single", 0.9999), ("multi", 0.999)]:
+            expected = np.load(os.path.join(folder, f"pytorch_{mode}.npy"))
+            actual = np.load(os.path.join(folder, f"{checkpoint}_{mode}.npy"))
+            cosines = (expected * actual).sum(1) / np.linalg.norm(expected, axis=1) / np.linalg.norm(actual, axis=1)
+            verdict = "ok" if cosines.min() > threshold else "FAIL"
+            ok &= verdict == "ok"
+            print(f"{checkpoint:16s} {mode:6s}: cosine min {cosines.min():.7f}, per image "
+                  f"{np.array2string(cosines, precision=7)} (needs > {threshold}) {verdict}")
     return ok
 
 

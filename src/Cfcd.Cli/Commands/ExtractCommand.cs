@@ -77,9 +77,11 @@ internal static class ExtractCommand
             var options = new ExtractionOptions(parse.GetValue(workers), Prefetch: Math.Max(4, 2 * batchSize), cap,
                 batchSize, imagePixels);
             using var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice, options);
-            console.Error.WriteLine($"extract: ResNet-{network.Spec.Layout.Depth} {networkWeights.Source} weights ({networkWeights.Convention}), {extractor.Dimension}-d, " +
-                                    $"scales {string.Join(", ", scaleList)}{(cap > 0 ? $", longer side capped at {cap}" : "")}, " +
-                                    $"{computeDevice.type.ToString().ToLowerInvariant()}{(shardSpec.Count > 1 ? $", shard {shardSpec}" : "")}");
+            console.Error.WriteLine($"extract: {networkWeights.Describe(weightsPath)}");
+            console.Error.WriteLine($"extract: scales {string.Join(", ", scaleList)}" +
+                                    (cap > 0 ? $", longer side capped at {cap}" : "") +
+                                    $", {computeDevice.type.ToString().ToLowerInvariant()}" +
+                                    (shardSpec.Count > 1 ? $", shard {shardSpec}" : ""));
             foreach (var (path, items) in parts)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -20,9 +20,7 @@ internal static class ImportWeightsCommand
             OutputFile.RequireWritable(target);
             using var weights = NetworkWeights.Load(source);
             weights.Save(target);
-            string head = weights.DescriptorDim is int dim ? $", {dim}-d head" : ", backbone only";
-            string classes = weights.Classes > 0 ? $", {weights.Classes:N0}-class classifier" : "";
-            console.Out.WriteLine($"{source}: {weights.Source} weights, ResNet-{weights.Layout.Depth} (width {weights.Layout.Width}){head}{classes}, {weights.Convention}");
+            console.Out.WriteLine(weights.Describe(source));
             console.Out.WriteLine($"wrote {weights.Tensors.Count} tensors to {target}");
             return ExitCodes.Success;
         });

@@ -94,6 +94,9 @@ public sealed class TorchCheckpoint : IDisposable
     /// <summary>The unpickled object: dictionaries, lists, tuples, scalars and <see cref="PickledTensor"/>s.</summary>
     public object? Root { get; }
 
+    /// <summary>Which torch.save format the file has.</summary>
+    public string Format => _zip is null ? "PyTorch legacy file" : "PyTorch zip file";
+
     public static TorchCheckpoint Open(string path)
     {
         byte[] start = new byte[4];

@@ -23,7 +23,8 @@ public sealed record PickledTensor(TorchStorage Storage, long StorageOffset, lon
 
 /// <summary>
 /// The resolver for PyTorch's own pickles (state dicts and checkpoints): it knows OrderedDict, the tensor and
-/// parameter rebuild functions and the typed storages, and refuses every other global by name.
+/// parameter rebuild functions, the typed storages and the numpy scalars of optimiser state
+/// (<see cref="NumpyScalars"/>), and refuses every other global by name.
 /// </summary>
 internal sealed class TorchPickle : IPickleResolver
 {
@@ -68,6 +69,8 @@ internal sealed class TorchPickle : IPickleResolver
             return global;
         if (module == "torch" && Storages.TryGetValue(name, out var elementType))
             return new StorageType(elementType);
+        if (NumpyScalars.Global(module, name) is object numpyName)
+            return numpyName;
         throw new InvalidDataException($"refusing global {InputText.Quote($"{module}.{name}")}: only the " +
                                        "constructors of a PyTorch state dict (OrderedDict, tensors, storages) " +
                                        "are allowed");
@@ -75,6 +78,8 @@ internal sealed class TorchPickle : IPickleResolver
 
     public object? Reduce(object callable, object?[] arguments)
     {
+        if (NumpyScalars.TryReduce(callable, arguments, out object? number))
+            return number;
         if (callable is not Global function)
             throw new InvalidDataException($"refusing to call a {callable.GetType().Name}: only known constructors are called");
         if (function == OrderedDict)
@@ -94,7 +99,15 @@ internal sealed class TorchPickle : IPickleResolver
     {
         // A state dict's OrderedDict carries `_metadata` (module versions) as instance state; it is not needed.
         Dictionary<object, object?> => target,
-        _ => throw new InvalidDataException($"BUILD on {target?.GetType().Name ?? "None"} is not supported"),
+        NumpyScalars.Dtype dtype => NumpyScalars.Build(dtype, state),
+        _ => throw new InvalidDataException($"BUILD on {Describe(target)} is not supported"),
+    };
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "None",
+        Global or NumpyScalars.Function => InputText.Quote(value.ToString()!),
+        _ => value.GetType().Name,
     };
 
     public object? PersistentLoad(object? persistentId)

@@ -16,6 +16,16 @@ public static partial class CheckpointNames
     private const string Backbone = "backbone.";
     private const string CfcdBackbonePrefix = "globalmodel.";
 
+    /// <summary>The name users know a source by: cfcd, CFCD, pycls ImageNet, torchvision.</summary>
+    public static string Describe(WeightsSource source) => source switch
+    {
+        WeightsSource.Cfcd => "cfcd",
+        WeightsSource.CfcdCheckpoint => "CFCD",
+        WeightsSource.PyclsImageNet => "pycls ImageNet",
+        WeightsSource.Torchvision => "torchvision",
+        _ => throw new ArgumentOutOfRangeException(nameof(source)),
+    };
+
     public static WeightsSource Detect(IEnumerable<string> keys)
     {
         var list = keys.ToList();

@@ -51,6 +51,25 @@ public sealed class NetworkWeights : IDisposable
 
     public double GemP { get; }
 
+    /// <summary>The file format the weights were read from (PyTorch zip, PyTorch legacy, safetensors).</summary>
+    public string Format { get; private init; } = "cfcd network";
+
+    /// <summary>What the file held that the weights leave out: training state, unused tensors.</summary>
+    public IReadOnlyList<string> Skipped { get; private init; } = [];
+
+    /// <summary>
+    /// One line of what <paramref name="path"/> turned out to hold: format, source, layout, descriptor size,
+    /// classes, input convention and what was skipped.
+    /// </summary>
+    public string Describe(string path)
+    {
+        string head = DescriptorDim is int dim ? $"{dim}-d descriptor" : "backbone only";
+        string classes = Classes > 0 ? $", {Classes.ToString("N0", CultureInfo.InvariantCulture)} classes" : "";
+        string skipped = Skipped.Count > 0 ? $"; skipped {string.Join(", ", Skipped)}" : "";
+        return $"{path}: {Format}, {CheckpointNames.Describe(Source)} weights, ResNet-{Layout.Depth} " +
+               $"(width {Layout.Width}), {head}{classes}, input {Convention}{skipped}";
+    }
+
     /// <summary>The network these weights fill completely; backbone-only weights cannot make one.</summary>
     public NetworkSpec CompleteSpec(string path) =>
         DescriptorDim is int dim
@@ -159,13 +178,22 @@ public sealed class NetworkWeights : IDisposable
                     file.Tensors[key].Dispose();
             var mapped = names.Where(pair => pair.Value is not null)
                 .ToDictionary(pair => pair.Value!, pair => file.Tensors[pair.Key]);
-            return FromStateDict(path, mapped, source);
+            return FromStateDict(path, mapped, source, "safetensors", [.. Unused(names)]);
         }
         var metadata = WeightsMetadata.Parse(path, file.Metadata);
         var network = file.Tensors.Where(pair => !pair.Key.StartsWith(TrainingStatePrefix, StringComparison.Ordinal))
             .ToDictionary(pair => pair.Key, pair => pair.Value);
+        int trainingState = file.Tensors.Count - network.Count;
+        string origin = file.Metadata.TryGetValue("source", out var recorded)
+            && Enum.TryParse<WeightsSource>(recorded, out var imported) && imported != WeightsSource.Cfcd
+            ? $" (imported from {CheckpointNames.Describe(imported)} weights)"
+            : "";
         var weights = new NetworkWeights(path, ToFloat(network), WeightsSource.Cfcd, metadata.Convention,
-            metadata.GemP);
+            metadata.GemP)
+        {
+            Format = "cfcd safetensors" + origin,
+            Skipped = trainingState > 0 ? [$"{trainingState} training-state tensors"] : [],
+        };
         metadata.CheckAgainst(path, weights.Shape);
         return weights;
     }
@@ -177,7 +205,7 @@ public sealed class NetworkWeights : IDisposable
     private static NetworkWeights FromTorchCheckpoint(string path)
     {
         using var checkpoint = TorchCheckpoint.Open(path);
-        var stateDict = FindStateDict(checkpoint.Root)
+        var (stateDict, stateKey) = FindStateDict(checkpoint.Root)
             ?? throw new InputException($"{path}: no state dict found (looked for model_state, state_dict or a dict of tensors)");
         var pickled = new Dictionary<string, PickledTensor>();
         foreach (var (key, value) in stateDict)
@@ -193,13 +221,36 @@ public sealed class NetworkWeights : IDisposable
             .ToDictionary(pair => pair.Value!, pair => pickled[pair.Key]);
         NetworkShapes.Check(path, mapped.ToDictionary(pair => pair.Key, pair => pair.Value.Shape));
         var tensors = mapped.ToDictionary(pair => pair.Key, pair => checkpoint.Materialize(pair.Value));
-        return FromStateDict(path, tensors, source);
+        var otherEntries = stateKey is null
+            ? []
+            : ((Dictionary<object, object?>)checkpoint.Root!).Keys.Where(key => !Equals(key, stateKey))
+                .Select(key => InputText.Quote(Convert.ToString(key, CultureInfo.InvariantCulture) ?? ""));
+        return FromStateDict(path, tensors, source, checkpoint.Format, [.. Listed(otherEntries), .. Unused(names)]);
     }
 
-    private static NetworkWeights FromStateDict(string path, Dictionary<string, Tensor> mapped, WeightsSource source)
+    private static NetworkWeights FromStateDict(string path, Dictionary<string, Tensor> mapped, WeightsSource source,
+        string format, IReadOnlyList<string> skipped)
     {
         var convention = source == WeightsSource.Torchvision ? InputConvention.Torchvision : InputConvention.Pycls;
-        return new NetworkWeights(path, ToFloat(mapped), source, convention, gemP: 3.0);
+        return new NetworkWeights(path, ToFloat(mapped), source, convention, gemP: 3.0)
+        {
+            Format = format,
+            Skipped = skipped,
+        };
+    }
+
+    /// <summary>The state dict's tensors cfcd has no place for (an ImageNet classifier), as one skipped entry.</summary>
+    private static IEnumerable<string> Unused(Dictionary<string, string?> names)
+    {
+        var unused = names.Where(pair => pair.Value is null).Select(pair => InputText.Quote(pair.Key)).ToList();
+        return unused.Count == 0 ? [] : [$"{unused.Count} unused tensors ({string.Join(", ", Listed(unused))})"];
+    }
+
+    /// <summary>At most four names, then how many more: a hostile file can hold millions.</summary>
+    private static IEnumerable<string> Listed(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count <= 4 ? list : [.. list.Take(4), $"{list.Count - 4} more"];
     }
 
     /// <summary>
@@ -234,14 +285,18 @@ public sealed class NetworkWeights : IDisposable
         }
     }
 
-    private static Dictionary<object, object?>? FindStateDict(object? root)
+    /// <summary>The state dict and the key it is under in <paramref name="root"/> (null when it is the root).</summary>
+    private static (Dictionary<object, object?> StateDict, string? Key)? FindStateDict(object? root)
     {
         if (root is not Dictionary<object, object?> dict)
             return null;
         foreach (var key in new[] { "model_state", "state_dict", "model" })
-            if (dict.TryGetValue(key, out var inner) && inner is Dictionary<object, object?> nested && nested.Values.Any(value => value is PickledTensor))
-                return nested;
-        return dict.Values.Any(value => value is PickledTensor) && dict.Keys.All(key => key is string) ? dict : null;
+            if (dict.TryGetValue(key, out var inner) && inner is Dictionary<object, object?> nested
+                && nested.Values.Any(value => value is PickledTensor))
+                return (nested, key);
+        return dict.Values.Any(value => value is PickledTensor) && dict.Keys.All(key => key is string)
+            ? (dict, null)
+            : null;
     }
 
     private static Dictionary<string, Tensor> ToFloat(IReadOnlyDictionary<string, Tensor> tensors) =>

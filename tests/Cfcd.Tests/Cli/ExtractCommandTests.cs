@@ -23,6 +23,9 @@ public sealed class SmallRevisitedSet
 
 public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallRevisitedSet>
 {
+    private const string OfficialCheckpoint = "CFCD weights, ResNet-50 (width 4), 24-d descriptor, 10 classes, " +
+        "input BGR, mean [0.406, 0.456, 0.485], std [0.225, 0.224, 0.229]";
+
     private static string Fixture(string name) => TestPaths.Fixture("Modeling", name);
 
     private static Tensor ReadRows(string path)
@@ -31,30 +34,38 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         return tensor(values, [rows, columns]);
     }
 
-    [Fact]
-    public void ExtractFromAnOfficialCheckpointMatchesPyTorch()
+    [Theory]
+    [InlineData("cfcd_r50w4.pyth", "PyTorch zip file")]
+    [InlineData("cfcd_r50w4_legacy.pyth", "PyTorch legacy file")]
+    public void ExtractFromAnOfficialCheckpointMatchesPyTorch(string name, string format)
     {
         string output = Path.Combine(TestPaths.NewTempFolder(), "single.npy");
-        var result = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--images", Fixture("images.txt"),
+        var result = CliRunner.Run("extract", "--weights", Fixture(name), "--images", Fixture("images.txt"),
             "--out", output, "--scales", "1", "--device", "cpu");
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_single.npy"), ReadRows(output));
-        Assert.Contains("CfcdCheckpoint weights (BGR", result.Error);
+        Assert.Contains($"extract: {Fixture(name)}: {format}, {OfficialCheckpoint}; skipped epoch, optimizer_state, " +
+                        "cfg\n", result.Error.ReplaceLineEndings("\n"));
     }
 
-    [Fact]
-    public void ImportedWeightsGiveTheSameMultiScaleDescriptors()
+    [Theory]
+    [InlineData("cfcd_r50w4.pyth", "PyTorch zip file")]
+    [InlineData("cfcd_r50w4_legacy.pyth", "PyTorch legacy file")]
+    public void ImportedWeightsGiveTheSameMultiScaleDescriptors(string name, string format)
     {
         string folder = TestPaths.NewTempFolder();
         string imported = Path.Combine(folder, "w.safetensors");
-        var import = CliRunner.Run("import-weights", "--from", Fixture("cfcd_r50w4_legacy.pyth"), "--out", imported);
+        var import = CliRunner.Run("import-weights", "--from", Fixture(name), "--out", imported);
         Assert.True(import.ExitCode == ExitCodes.Success, import.Error);
-        Assert.Contains("ResNet-50 (width 4), 24-d head, 10-class classifier, BGR", import.Out);
+        Assert.StartsWith($"{Fixture(name)}: {format}, {OfficialCheckpoint}; skipped epoch, optimizer_state, cfg\n",
+            import.Out.ReplaceLineEndings("\n"));
 
         string output = Path.Combine(folder, "multi.npy");
         var result = CliRunner.Run("extract", "--weights", imported, "--images", Fixture("images.txt"), "--out", output);
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_multi.npy"), ReadRows(output));
+        Assert.Contains($"extract: {imported}: cfcd safetensors (imported from CFCD weights), cfcd weights, ResNet-50",
+            result.Error);
     }
 
     [Fact]

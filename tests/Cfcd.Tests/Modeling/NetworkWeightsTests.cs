@@ -48,16 +48,35 @@ public class NetworkWeightsTests
         Assert.StartsWith("r18.pth: backbone-only Torchvision weights have no CFCD head", error.Message);
     }
 
-    [Fact]
-    public void BackboneMatchesPyTorch()
+    [Theory]
+    [InlineData("pycls_r18w4.pyth")]
+    [InlineData("pycls_r18w4_legacy.pyth")]
+    [InlineData("torchvision_r18w4.pth")]
+    public void BackboneMatchesPyTorch(string name)
     {
-        using var weights = NetworkWeights.Load(Fixture("pycls_r18w4_legacy.pyth"));
+        using var weights = NetworkWeights.Load(Fixture(name));
         using var network = new CfcdNet(new NetworkSpec(weights.Layout, 8));
         weights.LoadInto(network, "x", backboneOnly: true);
         network.eval();
         using var noGrad = no_grad();
         var res4 = network.Backbone.forward(Golden.Load("Modeling", "r18w4_probe_input.npy"));
         Golden.AssertClose(Golden.Load("Modeling", "r18w4_probe_res4.npy"), res4);
+    }
+
+    [Theory]
+    [InlineData("pycls_r18w4.pyth", "PyTorch zip file, pycls ImageNet weights, ResNet-18 (width 4), backbone only, " +
+        "input BGR, mean [0.406, 0.456, 0.485], std [0.225, 0.224, 0.229]; skipped epoch, optimizer_state, cfg, " +
+        "2 unused tensors (head.fc.weight, head.fc.bias)")]
+    [InlineData("pycls_r18w4_legacy.pyth", "PyTorch legacy file, pycls ImageNet weights, ResNet-18 (width 4), " +
+        "backbone only, input BGR, mean [0.406, 0.456, 0.485], std [0.225, 0.224, 0.229]; skipped epoch, " +
+        "optimizer_state, cfg, 2 unused tensors (head.fc.weight, head.fc.bias)")]
+    [InlineData("torchvision_r18w4.pth", "PyTorch zip file, torchvision weights, ResNet-18 (width 4), backbone only, " +
+        "input RGB, mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]; skipped 2 unused tensors (fc.weight, " +
+        "fc.bias)")]
+    public void WhatAFileHoldsIsDescribedInOneLine(string name, string description)
+    {
+        using var weights = NetworkWeights.Load(Fixture(name));
+        Assert.Equal($"{name}: {description}", weights.Describe(name));
     }
 
     [Fact]
