@@ -26,7 +26,11 @@ internal sealed record FuzzTarget(
     public override string ToString() => Name;
 
     // Declared before All, which uses it.
-    private static readonly string[] PickleTokens = ["\u0080\u0002", "c", "R", "b", ".", "(", "t", "}", "]", "q\u0000"];
+    private static readonly string[] PickleTokens =
+    [
+        "\u0080\u0002", "c", "R", "b", ".", "(", "t", "}", "]", "q\u0000", "cnumpy\ndtype\n", "c_codecs\nencode\n",
+        "cnumpy.core.multiarray\nscalar\n", "X\u0002\u0000\u0000\u0000f8", "X\u0001\u0000\u0000\u0000>",
+    ];
 
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
@@ -38,7 +42,8 @@ internal sealed record FuzzTarget(
                 "\\u0000"],
             ReadWeights),
         new("pytorch-zip", ".pth",
-            Fixtures("Modeling/torchvision_r18w4.pth", "Modeling/views.pt", "Modeling/cfcd_r50w4.pyth"), PickleTokens,
+            Fixtures("Modeling/torchvision_r18w4.pth", "Modeling/views.pt", "Modeling/cfcd_r50w4.pyth",
+                "Modeling/pycls_r18w4.pyth"), PickleTokens,
             ReadCheckpoint) { Mutate = MutateZipEntry },
         new("pytorch-legacy", ".pyth", Fixtures("Modeling/pycls_r18w4_legacy.pyth", "Modeling/cfcd_r50w4_legacy.pyth"),
             PickleTokens, ReadCheckpoint),
