@@ -54,6 +54,19 @@ public class NumpyScalarsTests
             Assert.IsType<PickledTensor>(Assert.IsType<Dictionary<object, object?>>(buffers)["momentum_buffer"]));
     }
 
+    [Theory]
+    [InlineData("numpy.core.multiarray")]
+    [InlineData("numpy._core.multiarray")]
+    public void NumpyOneAndTwoModuleNamesReadTheSame(string module)
+    {
+        // numpy.float64(1.5) as numpy 1 and numpy 2 pickle it: the bytes are 1.5's little-endian IEEE 754 double.
+        string bytes = Encoding.Latin1.GetString(BitConverter.GetBytes(1.5));
+        var pickle = new PickleAssembler().Global(module, "scalar").Dtype("f8", DtypeState("<"))
+            .Global("_codecs", "encode").Tuple(p => p.Text(bytes).Text("latin1")).Op(Reduce)
+            .Op(Tuple2).Op(Reduce).Stop();
+        Assert.Equal(1.5, PickleReader.Load(pickle, "scalar.pkl", new TorchPickle()));
+    }
+
     /// <summary>
     /// Pickles that try to get code run through the names the reader now allows, each carrying a command that would
     /// leave a marker file: all are refused where they stray from a numeric scalar, and the marker never appears.
