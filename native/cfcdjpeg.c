@@ -23,11 +23,12 @@ static void exit_with_message(j_common_ptr decoder)
 
 static void keep_quiet(j_common_ptr decoder) { (void)decoder; }
 
-/* Decodes the JPEG at `path` at scale 1/denominator (1, 2, 4, 8) into RGBX rows: rows [top, bottom) and at least
-   columns [left, right) of the scaled image (clamped to it). `output` receives rows of `*width` pixels starting at
-   column `*first_column`; `*scaled_width` and `*scaled_height` are the scaled image's size. A header-only call
-   (capacity 0) just reports the scaled size. Returns CFCD_OK, CFCD_DAMAGED (with `message`) or CFCD_UNSUPPORTED
-   (CMYK / YCCK, left to the caller's other decoder). */
+/* Decodes the JPEG at `path` at scale 1/denominator (1, 2, 4, 8) into RGBX rows: rows [top, bottom) of a window
+   of the scaled image whose columns [left, right) (clamped to it) are exactly those of a full decode. `output`
+   receives rows of `*width` pixels starting at column `*first_column`: a window around [left, right) whose columns
+   outside it may differ from the full decode; `*scaled_width` and `*scaled_height` are the scaled image's size. A
+   header-only call (capacity 0) just reports the scaled size. Returns CFCD_OK, CFCD_DAMAGED (with `message`) or
+   CFCD_UNSUPPORTED (CMYK / YCCK, left to the caller's other decoder). */
 int cfcd_jpeg_decode_window(const char *path, int denominator, int left, int right, int top, int bottom,
                             unsigned char *output, long capacity, int *first_column, int *width, int *rows,
                             int *scaled_width, int *scaled_height, char *message, int message_capacity)
@@ -59,6 +60,9 @@ int cfcd_jpeg_decode_window(const char *path, int denominator, int left, int rig
     decoder.scale_num = 1;
     decoder.scale_denom = denominator;
     decoder.out_color_space = JCS_EXT_RGBX;
+    /* Skia's decoder keeps libjpeg's defaults; set here in case this libjpeg's jconfig.h changes JDCT_DEFAULT. */
+    decoder.dct_method = JDCT_ISLOW;
+    decoder.do_fancy_upsampling = TRUE;
     jpeg_calc_output_dimensions(&decoder);
     *scaled_width = decoder.output_width;
     *scaled_height = decoder.output_height;
@@ -72,7 +76,10 @@ int cfcd_jpeg_decode_window(const char *path, int denominator, int left, int rig
     if (left < 0) left = 0;
     if (top < 0) top = 0;
     jpeg_start_decompress(&decoder);
-    JDIMENSION column = left, columns = right - left;
+    /* Fancy (triangle) chroma upsampling takes a window's first and last columns for image edges: decode one column
+       more on each side (jpeg_crop_scanline widens the left further, to a whole iMCU). */
+    JDIMENSION column = left > 0 ? left - 1 : 0;
+    JDIMENSION columns = (right < (int)decoder.output_width ? right + 1 : (int)decoder.output_width) - column;
     jpeg_crop_scanline(&decoder, &column, &columns);
     long stride = (long)columns * 4;
     if (stride * (bottom - top) > capacity) {

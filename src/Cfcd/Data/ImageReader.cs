@@ -28,7 +28,9 @@ public readonly unsafe struct PixelView(byte* pixels, int width, int height, dou
 /// <summary>
 /// Decodes JPEG, PNG, WebP, BMP, GIF with SkiaSharp into reusable buffers, one reader per worker thread. EXIF
 /// orientation is applied; JPEGs can be decoded at 1/2, 1/4 or 1/8 size by libjpeg-turbo's DCT scaling when the
-/// caller needs less, and only the rows of a requested region (libjpeg-turbo's scanline skipping). Grayscale and CMYK become RGB(A); alpha is ignored downstream.
+/// caller needs less, and only the rows and columns of a requested region, pixel for pixel as a full decode would
+/// give them (libjpeg-turbo's scanline skipping and cropping). Grayscale and CMYK become RGB(A); alpha is ignored
+/// downstream.
 /// A <see cref="PixelLimit"/> bounds what any image decodes into: a large JPEG is decoded smaller, others refused.
 /// </summary>
 public sealed unsafe class ImageReader : IDisposable
@@ -127,13 +129,16 @@ public sealed unsafe class ImageReader : IDisposable
         double scale = (double)scaledWidth / full.Width;
         var (left, right) = ScaledSpan(region.X, region.Width, scale, scaledWidth);
         var (top, bottom) = ScaledSpan(region.Y, region.Height, scale, scaledHeight);
-        // libjpeg widens the columns to whole iMCUs (at most 32 pixels on each side).
+        // libjpeg decodes one column more on each side and widens the left to a whole iMCU (at most 32 pixels).
         _decoded.Resize(Math.Min(scaledWidth, right - left + 64), bottom - top);
-        var result = LibJpeg.Window(image.Path, denominator, left, right, top, bottom, _decoded.Pixels, (long)_decoded.Stride * _decoded.Height,
-            out int firstColumn, out int width, out int rows, out _, out _, out string message);
+        var result = LibJpeg.Window(image.Path, denominator, left, right, top, bottom, _decoded.Pixels,
+            (long)_decoded.Stride * _decoded.Height, out int firstColumn, out int width, out int rows, out _, out _,
+            out string message);
         return result switch
         {
-            LibJpeg.Result.Ok => new PixelView(_decoded.Pixels, width, rows, scale, firstColumn, top, width * 4),
+            // Only [left, right): the window's outer columns were upsampled as if they were image edges.
+            LibJpeg.Result.Ok => new PixelView(_decoded.Pixels + (left - firstColumn) * 4, right - left, rows, scale,
+                left, top, width * 4),
             LibJpeg.Result.Unsupported => null,
             _ => throw new InputException($"{image.Path}: the image is damaged or truncated ({message})"),
         };

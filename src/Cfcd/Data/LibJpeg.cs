@@ -25,7 +25,10 @@ internal static unsafe class LibJpeg
         return result;
     }
 
-    /// <summary>Rows [top, bottom) and at least columns [left, right) of the scaled image into <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Rows [top, bottom) of a window of the scaled image into <paramref name="output"/>: <paramref name="width"/>
+    /// columns from <paramref name="firstColumn"/>, of which [left, right) are exactly the full decode's.
+    /// </summary>
     public static Result Window(string path, int denominator, int left, int right, int top, int bottom, byte* output, long capacity,
         out int firstColumn, out int width, out int rows, out int scaledWidth, out int scaledHeight, out string message)
     {
