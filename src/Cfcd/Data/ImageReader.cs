@@ -74,20 +74,25 @@ public sealed unsafe class ImageReader : IDisposable
             return fast;
         var codec = image.Codec;
         var size = codec.Info.Size;
+        double chosen = 1.0;
         foreach (double reduction in Reductions)
         {
             if (reduction >= minimumScale)
             {
                 var scaled = codec.GetScaledDimensions((float)reduction);
-                if (scaled.Width < size.Width && scaled.Width >= minimumScale * codec.Info.Width && scaled.Height >= minimumScale * codec.Info.Height)
+                if (scaled.Width < size.Width && scaled.Width >= minimumScale * codec.Info.Width
+                    && scaled.Height >= minimumScale * codec.Info.Height)
                 {
-                    size = scaled;
+                    (size, chosen) = (scaled, reduction);
                     break;
                 }
             }
         }
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        double scale = (double)size.Width / codec.Info.Width;
+        // A JPEG's DCT scaling maps pixel x to x / d in both directions (its size rounds up); WebP resamples to size.
+        double scale = codec.EncodedFormat == SKEncodedImageFormat.Jpeg
+            ? chosen
+            : (double)size.Width / codec.Info.Width;
         if (region is CropBox box && image.Origin == SKEncodedOrigin.TopLeft && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
             && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown && DecodeWindow(image, info, scale, box) is PixelView window)
             return window;
@@ -125,8 +130,10 @@ public sealed unsafe class ImageReader : IDisposable
     {
         int denominator = Reductions.Select(reduction => (int)Math.Round(1 / reduction)).FirstOrDefault(d => 1.0 / d >= minimumScale, 1);
         var full = image.Codec.Info;
-        int scaledWidth = (full.Width + denominator - 1) / denominator, scaledHeight = (full.Height + denominator - 1) / denominator;
-        double scale = (double)scaledWidth / full.Width;
+        int scaledWidth = (full.Width + denominator - 1) / denominator;
+        int scaledHeight = (full.Height + denominator - 1) / denominator;
+        // DCT scaling maps pixel x to x / d in both directions; only the scaled size rounds up.
+        double scale = 1.0 / denominator;
         var (left, right) = ScaledSpan(region.X, region.Width, scale, scaledWidth);
         var (top, bottom) = ScaledSpan(region.Y, region.Height, scale, scaledHeight);
         // libjpeg decodes one column more on each side and widens the left to a whole iMCU (at most 32 pixels).

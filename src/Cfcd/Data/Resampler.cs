@@ -94,8 +94,10 @@ public static unsafe class Resampler
     private static (int First, int Second, float Weight) Taps(int index, int count, double start, double extent, int limit)
     {
         double position = (index + 0.5) * (extent / count) - 0.5 + start;
-        double last = Math.Min(start + extent - 1, limit - 1);
-        position = Math.Clamp(position, Math.Max(start, 0), Math.Max(last, 0));
+        // A region under one source pixel tall (a tiny crop of a reduced decode) samples its first pixel.
+        double lowest = Math.Max(start, 0);
+        double last = Math.Max(Math.Min(start + extent - 1, limit - 1), lowest);
+        position = Math.Clamp(position, lowest, last);
         int first = (int)position;
         int second = Math.Min(first + 1, limit - 1);
         return (first, second, (float)(position - first));

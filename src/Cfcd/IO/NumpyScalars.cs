@@ -48,7 +48,9 @@ internal static class NumpyScalars
     /// <summary>
     /// True when <paramref name="callable"/> is one of the three names; <paramref name="value"/> is what it makes.
     /// </summary>
-    /// <exception cref="InvalidDataException">The arguments are not those of a numeric scalar, dtype or latin-1 text.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The arguments are not those of a numeric scalar, dtype or latin-1 text.
+    /// </exception>
     public static bool TryReduce(object callable, object?[] arguments, out object? value)
     {
         value = null;

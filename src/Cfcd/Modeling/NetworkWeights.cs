@@ -239,7 +239,7 @@ public sealed class NetworkWeights : IDisposable
         };
     }
 
-    /// <summary>The state dict's tensors cfcd has no place for (an ImageNet classifier), as one skipped entry.</summary>
+    /// <summary>The state dict's tensors cfcd has no place for (an ImageNet classifier), as one entry.</summary>
     private static IEnumerable<string> Unused(Dictionary<string, string?> names)
     {
         var unused = names.Where(pair => pair.Value is null).Select(pair => InputText.Quote(pair.Key)).ToList();

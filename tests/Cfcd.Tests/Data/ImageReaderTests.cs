@@ -1,4 +1,7 @@
 using Cfcd.Data;
+using Cfcd.Config;
+using Cfcd.Modeling;
+using SkiaSharp;
 
 namespace Cfcd.Tests.Data;
 
@@ -62,6 +65,38 @@ public unsafe class ImageReaderTests
         Assert.Equal((128, 96, 0.5), (half.Width, half.Height, half.Scale));
         AssertNear(At(half, 10, 10), (255, 0, 0));
         AssertNear(At(half, 118, 86), (255, 255, 255));
+    }
+
+    [Fact]
+    public void AReducedDecodeMapsPixelXToXOverTheDenominatorInBothDirections()
+    {
+        // 9 x 64, white above a blue band in rows 56-63: at 1/8 the band is decoded row 7, and the 9 columns become 2.
+        using var bitmap = new SKBitmap(9, 64);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            using var blue = new SKPaint { Color = SKColors.Blue };
+            canvas.DrawRect(0, 56, 9, 8, blue);
+        }
+        string path = Path.Combine(TestPaths.NewTempFolder(), "band.jpg");
+        using (var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 95))
+            File.WriteAllBytes(path, data.ToArray());
+        var band = new CropBox(0, 56, 9, 8);
+        float[] zero = [0f, 0f, 0f], byteUnits = [1 / 255f, 1 / 255f, 1 / 255f];
+        var identity = new PlaneWriter(new InputConvention(ChannelOrder.Rgb, zero, byteUnits));
+        using var reader = new ImageReader();
+        using var image = ImageReader.Open(path);
+        // The window (libjpeg where built) and the whole image (Skia): one scale, 1/8, for rows and columns alike.
+        Func<PixelView>[] decodes = [() => reader.Decode(image, 0.125, band), () => reader.Decode(image, 0.125)];
+        foreach (var view in decodes)
+        {
+            var decoded = view();
+            Assert.Equal(0.125, decoded.Scale);
+            var planes = new float[3 * 2 * 2];
+            Resampler.ToPlanes(decoded, band, 2, 2, mirror: false, identity, planes);
+            Assert.All(planes.Chunk(4).Zip([0f, 0f, 255f]), plane => Assert.All(plane.First,
+                value => Assert.InRange(value, plane.Second - 12, plane.Second + 12)));
+        }
     }
 
     [Fact]

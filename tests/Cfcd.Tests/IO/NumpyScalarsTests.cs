@@ -45,7 +45,8 @@ public class NumpyScalarsTests
         Assert.Equal(epoch, root["epoch"]);
         Assert.StartsWith("MODEL:\n", Assert.IsType<string>(root["cfg"]));
         var optimiser = Assert.IsType<Dictionary<object, object?>>(root["optimizer_state"]);
-        var group = Assert.IsType<Dictionary<object, object?>>(Assert.IsType<List<object?>>(optimiser["param_groups"])[0]);
+        var groups = Assert.IsType<List<object?>>(optimiser["param_groups"]);
+        var group = Assert.IsType<Dictionary<object, object?>>(groups[0]);
         Assert.Equal(rate, group["lr"]);
         Assert.Equal(true, group["nesterov"]);
         var state = Assert.IsType<Dictionary<object, object?>>(optimiser["state"]);
@@ -103,7 +104,8 @@ public class NumpyScalarsTests
                 pickle.Global("_codecs", "encode").Tuple(p => p.Text(command).Text("rot13")).Op(Reduce);
                 break;
             case "build on a global":
-                pickle.Global("numpy", "dtype").Op(EmptyDict).Text("__reduce__").Text(command).Op(SetItem).Op(PickleOpcodes.Build);
+                pickle.Global("numpy", "dtype").Op(EmptyDict).Text("__reduce__").Text(command).Op(SetItem)
+                    .Op(PickleOpcodes.Build);
                 break;
             case "dtype state hiding a command":
                 pickle.Dtype("f8", p => p.Tuple(q => q.Int(3).Text("<").Op(None).Op(None)
@@ -169,7 +171,8 @@ public class NumpyScalarsTests
             return Op(MarkTuple);
         }
 
-        /// <summary><c>numpy.dtype(code, False, True)</c>, then BUILD with the state <paramref name="state"/> writes.</summary>
+        /// <summary><c>numpy.dtype(code, False, True)</c>, then BUILD with the state <paramref name="state"/> writes.
+        /// </summary>
         public PickleAssembler Dtype(string code, Action<PickleAssembler> state)
         {
             Global("numpy", "dtype").Tuple(p => p.Text(code).Op(NewFalse).Op(NewTrue)).Op(Reduce);
