@@ -19,7 +19,7 @@ public static class TrainStepBenchmark
         using var network = new CfcdNet(spec, zeroInitLastNorm: true);
         network.to(device);
         using var sgd = new Sgd(network.named_parameters().ToList(), momentum: 0.9, nesterov: true, weightDecay: 1e-4);
-        var step = new TrainingStep(network, new MadaCos(0.02), local: null, sgd, new StepOptions(0, true, 0, 0, 0));
+        var step = new TrainingStep(network, new MadaCos(0.02), extraLosses: [], sgd, new StepOptions(0, true));
         foreach (int size in sizes)
         {
             using var images = randn(batch, 3, size, size, device: device);

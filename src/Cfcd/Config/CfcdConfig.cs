@@ -99,6 +99,9 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 128;
     /// <summary>Images per forward pass when the batch does not fit; 0 means the whole batch at once.</summary>
     public int MicroBatch { get; init; }
+    /// <summary>Images per forward pass: micro_batch, or the whole batch when that is 0 (read-only: not a key).
+    /// </summary>
+    public int ForwardBatch => MicroBatch > 0 ? MicroBatch : BatchSize;
     /// <summary>BatchNorm statistics over groups of this many images (16 reproduces the paper's per-GPU statistics); 0: off.</summary>
     public int GhostBn { get; init; } = 16;
     /// <summary>Stage 2: the stage-1 checkpoint to start from, classifier included.</summary>

@@ -74,7 +74,7 @@ public static class ConfigValidator
             yield return ("train.batch_size", $"must be at least 1, got {train.BatchSize}");
         if (train.MicroBatch < 0 || (train.MicroBatch > 0 && train.BatchSize % train.MicroBatch != 0))
             yield return ("train.micro_batch", $"must be 0 or divide train.batch_size ({train.BatchSize}), got {train.MicroBatch}");
-        int forwardBatch = train.MicroBatch > 0 ? train.MicroBatch : train.BatchSize;
+        int forwardBatch = train.ForwardBatch;
         if (train.GhostBn < 0 || (train.GhostBn > 0 && forwardBatch % train.GhostBn != 0))
             yield return ("train.ghost_bn", $"must be 0 or divide the forward batch ({forwardBatch}), got {train.GhostBn}");
         // A tuple_size below 3 is reported below; dividing by it here would fail first.

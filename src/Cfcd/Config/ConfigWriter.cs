@@ -14,30 +14,6 @@ public static class ConfigWriter
         return yaml.ToString();
     }
 
-    /// <summary>The first key whose value differs between two configs written by <see cref="ToYaml"/>, as "key: a vs b"; null if equal.</summary>
-    public static string? FirstDifference(string yaml, string otherYaml)
-    {
-        var lines = yaml.Split('\n');
-        var otherLines = otherYaml.Split('\n');
-        var sections = new List<string>();
-        for (int i = 0; i < Math.Max(lines.Length, otherLines.Length); i++)
-        {
-            string line = i < lines.Length ? lines[i] : "", other = i < otherLines.Length ? otherLines[i] : "";
-            int depth = (line.Length - line.TrimStart().Length) / 2;
-            string key = line.Split(':')[0].Trim();
-            if (line != other)
-                return $"{string.Join('.', sections.Take(depth).Append(key))}: {Value(line)} vs {Value(other)}";
-            if (line.EndsWith(':'))
-            {
-                sections.RemoveRange(Math.Min(depth, sections.Count), sections.Count - Math.Min(depth, sections.Count));
-                sections.Add(key);
-            }
-        }
-        return null;
-
-        static string Value(string line) => line.Contains(':') ? line[(line.IndexOf(':') + 1)..].Trim() : "(absent)";
-    }
-
     private static void WriteSection(StringBuilder yaml, object section, int indent)
     {
         foreach (var (key, property) in ConfigNames.Properties(section.GetType()))
@@ -56,7 +32,8 @@ public static class ConfigWriter
         }
     }
 
-    private static string Scalar(object? value) => value switch
+    /// <summary>A value as YAML writes it.</summary>
+    internal static string Scalar(object? value) => value switch
     {
         null => "null",
         string text => Quote(text),

@@ -146,12 +146,11 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         };
     }
 
-    /// <summary>The network stage 1 starts from (the trainer seeds and builds it the same way), as weights.</summary>
+    /// <summary>The network stage 1 starts from, as weights.</summary>
     private static void WriteInitialWeights(CfcdConfig config, string path)
     {
         var train = ImageDataset.Load(config.Data.TrainList, config.Data.Root);
-        manual_seed(config.Train.Seed);
-        using var network = new CfcdNet(NetworkSpec.FromConfig(config.Model, train.Classes), config.Model.ZeroInitLastBn);
+        using var network = SeededNetwork.Build(config, train.Classes);
         using var weights = NetworkWeights.FromNetwork(network, InputConvention.FromConfig(config.Model));
         weights.Save(path);
     }

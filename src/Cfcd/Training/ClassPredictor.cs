@@ -20,8 +20,8 @@ public sealed class ClassPredictor(CfcdNet network, Device device, LoaderOptions
     /// <summary>Unreadable images of the last finished pass (skipped, with a warning each).</summary>
     public int LastUnreadable { get; private set; }
 
-    public IEnumerable<ClassPrediction> Predict(ImageDataset dataset, IImageTransform transform, int batchSize, int topK,
-        CancellationToken cancellation, IProgress<long>? progress = null)
+    public IEnumerable<ClassPrediction> Predict(ImageDataset dataset, IImageTransform transform, int batchSize,
+        int topK, CancellationToken cancellation, IProgress<long>? progress = null)
     {
         var loader = new BatchLoader(dataset.Samples, transform, loading with { GroupSize = 1 }, seed: 0, logger);
         var plan = Enumerable.Range(0, dataset.Samples.Count).Chunk(batchSize).ToList();
@@ -53,7 +53,8 @@ public sealed class ClassPredictor(CfcdNet network, Device device, LoaderOptions
     }
 
     /// <summary>Top-1 and top-5 accuracy of the classifier over <paramref name="dataset"/>.</summary>
-    public Accuracy Evaluate(ImageDataset dataset, IImageTransform transform, int batchSize, CancellationToken cancellation)
+    public Accuracy Evaluate(ImageDataset dataset, IImageTransform transform, int batchSize,
+        CancellationToken cancellation)
     {
         int images = 0, top1 = 0, top5 = 0;
         foreach (var prediction in Predict(dataset, transform, batchSize, topK: 5, cancellation))

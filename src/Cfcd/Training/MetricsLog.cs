@@ -21,12 +21,14 @@ public sealed class MetricsLog : IDisposable
     /// <summary>Data rows in the file.</summary>
     public int Rows { get; private set; }
 
-    /// <summary>Opens <paramref name="path"/> keeping its first <paramref name="keepRows"/> data rows (a new file when 0).</summary>
+    /// <summary>Opens <paramref name="path"/> keeping its first <paramref name="keepRows"/> data rows (a new file when
+    /// 0).</summary>
     public static MetricsLog Open(string path, int keepRows)
     {
         var kept = keepRows > 0 && File.Exists(path) ? File.ReadLines(path).Skip(1).Take(keepRows).ToList() : [];
         if (kept.Count < keepRows)
-            throw new InputException($"{path}: has {kept.Count} metrics rows where the checkpoint saw {keepRows}; was it edited or cut?");
+            throw new InputException(
+                $"{path}: has {kept.Count} metrics rows where the checkpoint saw {keepRows}; was it edited or cut?");
         var writer = new StreamWriter(path, append: false) { AutoFlush = true };
         writer.WriteLine(Header);
         foreach (var line in kept)
@@ -36,8 +38,10 @@ public sealed class MetricsLog : IDisposable
 
     public void Append(MetricsRow row)
     {
-        var cells = MetricsRow.Columns.Select(column => row[column] is double value ? value.ToString("R", CultureInfo.InvariantCulture) : "");
-        _writer.WriteLine(string.Join(',', new[] { row.Phase, Invariant(row.Epoch), Invariant(row.Step) }.Concat(cells)));
+        var cells = MetricsRow.Columns.Select(column =>
+            row[column] is double value ? value.ToString("R", CultureInfo.InvariantCulture) : "");
+        _writer.WriteLine(
+            string.Join(',', new[] { row.Phase, Invariant(row.Epoch), Invariant(row.Step) }.Concat(cells)));
         Rows++;
     }
 
@@ -51,12 +55,14 @@ public sealed class MetricsLog : IDisposable
             lineNumber++;
             var cells = line.Split(',');
             if (cells.Length != 3 + MetricsRow.Columns.Count)
-                throw new InputException($"{path}:{lineNumber}: expected {3 + MetricsRow.Columns.Count} cells, got {cells.Length}");
+                throw new InputException(
+                    $"{path}:{lineNumber}: expected {3 + MetricsRow.Columns.Count} cells, got {cells.Length}");
             var values = new Dictionary<string, double>();
             for (int column = 0; column < MetricsRow.Columns.Count; column++)
                 if (cells[3 + column].Length > 0)
                     values[MetricsRow.Columns[column]] = double.Parse(cells[3 + column], CultureInfo.InvariantCulture);
-            rows.Add(new MetricsRow(cells[0], int.Parse(cells[1], CultureInfo.InvariantCulture), long.Parse(cells[2], CultureInfo.InvariantCulture), values));
+            rows.Add(new MetricsRow(cells[0], int.Parse(cells[1], CultureInfo.InvariantCulture),
+                long.Parse(cells[2], CultureInfo.InvariantCulture), values));
         }
         return rows;
     }

@@ -17,7 +17,10 @@ public sealed record MetricsRow(string Phase, int Epoch, long Step, IReadOnlyDic
 
     /// <summary>The value columns, in file order.</summary>
     public static IReadOnlyList<string> Columns { get; } =
-        [LearningRate, Loss, ClassificationLoss, LocalLoss, Scale, Margin, MedianCosine, LogB, MatchesPerTuple, Top1, Top5, ImagesPerSecond];
+    [
+        LearningRate, Loss, ClassificationLoss, LocalLoss, Scale, Margin, MedianCosine, LogB, MatchesPerTuple, Top1,
+        Top5, ImagesPerSecond,
+    ];
 
     public double? this[string column] => Values.TryGetValue(column, out double value) ? value : null;
 }

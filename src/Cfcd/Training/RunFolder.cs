@@ -18,12 +18,15 @@ public sealed class RunFolder(string root)
 
     public string Checkpoints => Path.Combine(Root, "checkpoints");
 
-    /// <summary>The newest checkpoint, overwritten at every epoch end (and on Ctrl+C or every train.checkpoint_every steps).</summary>
+    /// <summary>The newest checkpoint, overwritten at every epoch end (and on Ctrl+C or every
+    /// train.checkpoint_every steps).</summary>
     public string LastCheckpoint => Path.Combine(Checkpoints, "last" + TrainingCheckpoint.Extension);
 
-    public string EpochCheckpoint(int finishedEpochs) => Path.Combine(Checkpoints, TrainingCheckpoint.EpochFileName(finishedEpochs));
+    public string EpochCheckpoint(int finishedEpochs) =>
+        Path.Combine(Checkpoints, TrainingCheckpoint.EpochFileName(finishedEpochs));
 
-    /// <summary>The checkpoints in the folder, newest first (by the position they record); unreadable files are left out.</summary>
+    /// <summary>The checkpoints in the folder, newest first (by the position they record); unreadable files are left
+    /// out.</summary>
     public IReadOnlyList<(string Path, TrainingPosition Position)> CheckpointsNewestFirst()
     {
         if (!Directory.Exists(Checkpoints))

@@ -11,9 +11,13 @@ namespace Cfcd.Training;
 /// 81,313 x 512 classifier, that is 170 MB less per temporary). The momentum buffers are named by parameter so
 /// checkpoints restore them exactly.
 /// </summary>
-public sealed class Sgd(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double momentum, bool nesterov, double weightDecay) : IDisposable
+public sealed class Sgd(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double momentum, bool nesterov,
+    double weightDecay) : IDisposable
 {
     private readonly Dictionary<string, Tensor> _buffers = new();
+
+    /// <summary>The parameters it steps, by name.</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> Parameters => parameters;
 
     /// <summary>The momentum buffer of every parameter that has taken a step, by parameter name.</summary>
     public IReadOnlyDictionary<string, Tensor> MomentumBuffers => _buffers;
@@ -25,7 +29,8 @@ public sealed class Sgd(IReadOnlyList<(string Name, Parameter Parameter)> parame
             parameter.grad = null;
     }
 
-    /// <summary>One step with the gradients of the last backward; the gradients are used as scratch space and are left changed.</summary>
+    /// <summary>One step with the gradients of the last backward; the gradients are used as scratch space and are
+    /// left changed.</summary>
     public void Step(double learningRate)
     {
         using var noGrad = no_grad();
@@ -51,14 +56,16 @@ public sealed class Sgd(IReadOnlyList<(string Name, Parameter Parameter)> parame
         }
     }
 
-    /// <summary>Replaces the momentum buffers (resuming a run); every name must be a parameter of the same shape.</summary>
+    /// <summary>Replaces the momentum buffers (resuming a run); every name must be a parameter of the same shape.
+    /// </summary>
     public void LoadMomentumBuffers(IReadOnlyDictionary<string, Tensor> buffers)
     {
         var byName = parameters.ToDictionary(pair => pair.Name, pair => pair.Parameter);
         foreach (var (name, buffer) in buffers)
         {
             if (!byName.TryGetValue(name, out var parameter) || !parameter.shape.SequenceEqual(buffer.shape))
-                throw new InvalidDataException($"momentum buffer {name} [{string.Join(", ", buffer.shape)}] matches no parameter");
+                throw new InvalidDataException(
+                    $"momentum buffer {name} [{string.Join(", ", buffer.shape)}] matches no parameter");
         }
         Dispose();
         foreach (var (name, buffer) in buffers)

@@ -31,7 +31,7 @@ public static class StageOneScoring
         var predictor = new ClassPredictor(network, device, loading, logger);
         var transform = new EvalTransform(config.Data.ValResize, config.Data.ImageSize, convention,
             config.Data.JpegDctScaling);
-        int batch = config.Train.MicroBatch > 0 ? config.Train.MicroBatch : config.Train.BatchSize;
+        int batch = config.Train.ForwardBatch;
         int written = 0, correct = 0;
         var predictions = predictor.Predict(dataset, transform, batch, topK: 1, cancellation, progress).Select(prediction =>
         {

@@ -2,12 +2,16 @@ using System.Diagnostics;
 
 namespace Cfcd.Training;
 
-/// <summary>The steps since the last logged row: their mean losses, top-1, matches per tuple and throughput.</summary>
+/// <summary>
+/// The steps since the last logged row: their mean losses (the extra terms' each in its column), top-1, the terms'
+/// tallies and throughput. Why: a logged row averages the steps it stands for.
+/// </summary>
 public sealed class StepWindow
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private int _steps, _images, _correct, _matches, _tuples;
-    private double _loss, _classification, _local;
+    private readonly Dictionary<ILossTerm, (double Loss, Tally Tally)> _terms = new();
+    private int _steps, _images, _correct;
+    private double _loss, _classification;
     private StepResult? _last;
 
     public int Steps => _steps;
@@ -21,8 +25,12 @@ public sealed class StepWindow
         _steps++;
         _images += step.Images;
         _correct += step.Correct;
-        (_matches, _tuples) = (_matches + step.Matches, _tuples + step.Tuples);
-        (_loss, _classification, _local) = (_loss + step.Loss, _classification + step.ClassificationLoss, _local + step.LocalLoss);
+        (_loss, _classification) = (_loss + step.Loss, _classification + step.ClassificationLoss);
+        foreach (var term in step.ExtraLosses)
+        {
+            var sum = _terms.GetValueOrDefault(term.Term);
+            _terms[term.Term] = (sum.Loss + term.Loss, sum.Tally + term.Tally);
+        }
         _last = step;
     }
 
@@ -37,10 +45,11 @@ public sealed class StepWindow
             [MetricsRow.Top1] = 100.0 * _correct / Math.Max(_images, 1),
             [MetricsRow.ImagesPerSecond] = ImagesPerSecond,
         };
-        if (_tuples > 0)
+        foreach (var (term, sum) in _terms)
         {
-            values[MetricsRow.LocalLoss] = _local / _steps;
-            values[MetricsRow.MatchesPerTuple] = (double)_matches / _tuples;
+            values[term.LossColumn] = sum.Loss / _steps;
+            if (term.TallyColumn is string column && sum.Tally.Of > 0)
+                values[column] = (double)sum.Tally.Count / sum.Tally.Of;
         }
         if (_last?.Statistics is { } statistics)
         {
@@ -49,7 +58,8 @@ public sealed class StepWindow
             values[MetricsRow.MedianCosine] = statistics.MedianCosine;
             values[MetricsRow.LogB] = statistics.LogB;
         }
-        (_steps, _images, _correct, _matches, _tuples, _loss, _classification, _local, _last) = (0, 0, 0, 0, 0, 0, 0, 0, null);
+        (_steps, _images, _correct, _loss, _classification, _last) = (0, 0, 0, 0, 0, null);
+        _terms.Clear();
         _clock.Restart();
         return new MetricsRow(MetricsRow.TrainPhase, epoch, globalStep, values);
     }

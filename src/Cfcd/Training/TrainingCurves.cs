@@ -15,15 +15,22 @@ public static class TrainingCurves
 
     private static readonly (string Title, Series[] Series)[] Panels =
     [
-        ("loss", [new("loss", MetricsRow.TrainPhase, MetricsRow.Loss), new("MadaCos / CE", MetricsRow.TrainPhase, MetricsRow.ClassificationLoss),
+        ("loss", [
+            new("loss", MetricsRow.TrainPhase, MetricsRow.Loss),
+            new("MadaCos / CE", MetricsRow.TrainPhase, MetricsRow.ClassificationLoss),
             new("local triplet", MetricsRow.TrainPhase, MetricsRow.LocalLoss)]),
-        ("accuracy (%)", [new("train top-1", MetricsRow.TrainPhase, MetricsRow.Top1), new("val top-1", MetricsRow.ValidationPhase, MetricsRow.Top1),
+        ("accuracy (%)", [
+            new("train top-1", MetricsRow.TrainPhase, MetricsRow.Top1),
+            new("val top-1", MetricsRow.ValidationPhase, MetricsRow.Top1),
             new("val top-5", MetricsRow.ValidationPhase, MetricsRow.Top5)]),
         ("MadaCos scale", [new("scale", MetricsRow.TrainPhase, MetricsRow.Scale)]),
-        ("MadaCos margin", [new("margin", MetricsRow.TrainPhase, MetricsRow.Margin), new("median target cosine", MetricsRow.TrainPhase, MetricsRow.MedianCosine)]),
+        ("MadaCos margin", [
+            new("margin", MetricsRow.TrainPhase, MetricsRow.Margin),
+            new("median target cosine", MetricsRow.TrainPhase, MetricsRow.MedianCosine)]),
     ];
 
-    /// <summary>Draws the curves of <paramref name="rows"/> into <paramref name="path"/> (written atomically).</summary>
+    /// <summary>Draws the curves of <paramref name="rows"/> into <paramref name="path"/> (written atomically).
+    /// </summary>
     public static void Write(IReadOnlyList<MetricsRow> rows, string path)
     {
         using var surface = SKSurface.Create(new SKImageInfo(2 * PanelWidth, 2 * PanelHeight));
@@ -39,7 +46,8 @@ public static class TrainingCurves
                 var points = rows.Where(row => row.Phase == line.Phase && row[line.Column] is not null).ToList();
                 if (points.Count == 0)
                     continue;
-                var scatter = plot.Add.Scatter(points.Select(row => (double)row.Step).ToArray(), points.Select(row => row[line.Column]!.Value).ToArray());
+                var scatter = plot.Add.Scatter(points.Select(row => (double)row.Step).ToArray(),
+                    points.Select(row => row[line.Column]!.Value).ToArray());
                 scatter.LegendText = line.Label;
                 scatter.MarkerSize = line.Phase == MetricsRow.ValidationPhase ? 6 : 0;
             }

@@ -153,15 +153,4 @@ public class ConfigLoaderTests
         Assert.Equal(config.Data.Root, back.Data.Root);
         Assert.Null(back.Data.ValList);
     }
-
-    [Fact]
-    public void TheFirstDifferenceBetweenTwoConfigsNamesItsDottedKey()
-    {
-        var config = new CfcdConfig();
-        string yaml = ConfigWriter.ToYaml(config);
-        Assert.Null(ConfigWriter.FirstDifference(yaml, yaml));
-        Assert.Equal("train.epochs: 50 vs 3", ConfigWriter.FirstDifference(yaml, ConfigWriter.ToYaml(config with { Train = config.Train with { Epochs = 3 } })));
-        var queue = config with { Dcinet = config.Dcinet with { Olp = config.Dcinet.Olp with { QueueSize = 100 } } };
-        Assert.Equal("dcinet.olp.queue_size: 16384 vs 100", ConfigWriter.FirstDifference(yaml, ConfigWriter.ToYaml(queue)));
-    }
 }

@@ -5,6 +5,7 @@ using Cfcd.Modeling;
 using Cfcd.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkiaSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Cfcd.Tests.Training;
@@ -57,6 +58,13 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
             if (value.Epoch == epoch && value.Step == step)
                 source.Cancel();
         }
+    }
+
+    private sealed class CountingReducer : IGradientReducer
+    {
+        public int Calls { get; private set; }
+
+        public void Reduce(IReadOnlyList<(string Name, Parameter Parameter)> parameters) => Calls++;
     }
 
     private static void AssertSameWeights(string expectedCheckpoint, string actualCheckpoint)
@@ -159,5 +167,29 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         Assert.Contains("the loss is not finite", error.Message);
         Assert.Contains("none was written yet", error.Message);
         Assert.False(File.Exists(run.LastCheckpoint));
+    }
+
+    [Fact]
+    public void TheTrainerHandsEveryStepsGradientsToItsReducer()
+    {
+        var reducer = new CountingReducer();
+        var run = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "reduced"));
+        var summary = new Trainer(tiny.Config(epochs: 1), run, CPU, NullLoggerFactory.Instance, reducer)
+            .Run(requireResume: false, progress: null, CancellationToken.None);
+        Assert.Equal(6, summary.Steps);
+        Assert.Equal(6, reducer.Calls);
+    }
+
+    [Fact]
+    public void ARunResumesOnAnotherDeviceButNotWithAnotherKey()
+    {
+        var config = tiny.Config();
+        var onCuda = config with { Train = config.Train with { Device = Cfcd.Config.Device.Cuda } };
+        using (var resumed = new ResumeSearch(tiny.Run, onCuda, NullLogger.Instance).Newest(required: true))
+            Assert.Equal(12, resumed!.Position.GlobalStep);
+        var otherMean = config with { Model = config.Model with { Mean = [0.5, 0.5, 0.5] } };
+        var error = Assert.Throws<InputException>(
+            () => new ResumeSearch(tiny.Run, otherMean, NullLogger.Instance).Newest(required: true));
+        Assert.Contains("model.mean: [0.485, 0.456, 0.406] vs [0.5, 0.5, 0.5]", error.Message);
     }
 }

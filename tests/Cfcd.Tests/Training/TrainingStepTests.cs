@@ -2,6 +2,7 @@ using Cfcd.Losses;
 using Cfcd.Modeling;
 using Cfcd.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Cfcd.Tests.Training;
@@ -25,12 +26,62 @@ public class TrainingStepTests
         return (randn(images, 3, 32, 32), tensor(Enumerable.Range(0, images).Select(i => (long)(i % 5)).ToArray()));
     }
 
-    private static (StepResult Result, CfcdNet Network) Step(int ghost, StepOptions options, Tensor images, Tensor labels, LocalTripletLoss? local = null)
+    private static (StepResult Result, CfcdNet Network) Step(int ghost, StepOptions options, Tensor images,
+        Tensor labels, ILossTerm? term = null, IGradientReducer? gradients = null)
     {
         var network = Network(ghost);
         var sgd = new Sgd(network.named_parameters().ToList(), 0.9, nesterov: true, weightDecay: 1e-4);
-        var result = new TrainingStep(network, new MadaCos(0.02), local, sgd, options).Run(images, labels, learningRate: 0.1);
-        return (result, network);
+        var step = new TrainingStep(network, new MadaCos(0.02), term is null ? [] : [term], sgd, options, gradients);
+        return (step.Run(images, labels, learningRate: 0.1), network);
+    }
+
+    /// <summary>Zeroes every gradient it is given, and names the parameters that had one.</summary>
+    private sealed class ZeroGradients : IGradientReducer
+    {
+        public List<string> Reduced { get; } = [];
+
+        public void Reduce(IReadOnlyList<(string Name, Parameter Parameter)> parameters)
+        {
+            foreach (var (name, parameter) in parameters)
+            {
+                using var gradient = parameter.grad;
+                if (gradient is null)
+                    continue;
+                gradient.zero_();
+                Reduced.Add(name);
+            }
+        }
+    }
+
+    /// <summary>An extra loss term of a fixed value (no gradient), counting 1 of 2 per micro-batch.</summary>
+    private sealed class ConstantTerm(float value, double weight) : ILossTerm
+    {
+        public string LossColumn => MetricsRow.LocalLoss;
+
+        public string? TallyColumn => MetricsRow.MatchesPerTuple;
+
+        public bool NeedsRes4 => false;
+
+        public LossTermPart Forward(MicroBatchOutputs outputs) => new(tensor(value), weight, new Tally(1, 2));
+    }
+
+    /// <summary>An extra loss term with a gradient: the mean cosine.</summary>
+    private sealed class MeanCosineTerm : ILossTerm
+    {
+        public string LossColumn => MetricsRow.LocalLoss;
+
+        public string? TallyColumn => null;
+
+        public bool NeedsRes4 => false;
+
+        public LossTermPart Forward(MicroBatchOutputs outputs) => new(outputs.Cosines.mean(), 1.0, default);
+    }
+
+    private static void AssertSameParameters(CfcdNet expected, CfcdNet actual, bool same = true)
+    {
+        bool allSame = expected.named_parameters().Zip(actual.named_parameters())
+            .All(pair => pair.First.parameter.allclose(pair.Second.parameter, rtol: 0, atol: 0));
+        Assert.Equal(same, allSame);
     }
 
     [Fact]
@@ -38,8 +89,8 @@ public class TrainingStepTests
     {
         var (images, labels) = Batch();
         // Ghost groups of 8 make each micro-batch of 8 see the BatchNorm statistics it sees inside the whole batch.
-        var (whole, wholeNetwork) = Step(ghost: 8, new StepOptions(0, true, 0, 1, 16), images, labels);
-        var (split, splitNetwork) = Step(ghost: 8, new StepOptions(8, true, 0, 1, 16), images, labels);
+        var (whole, wholeNetwork) = Step(ghost: 8, new StepOptions(0, true), images, labels);
+        var (split, splitNetwork) = Step(ghost: 8, new StepOptions(8, true), images, labels);
         Assert.Equal(whole.Statistics, split.Statistics);
         Assert.Equal(whole.Loss, split.Loss, tolerance: 1e-5);
         Assert.Equal(whole.Correct, split.Correct);
@@ -53,7 +104,7 @@ public class TrainingStepTests
     public void PerMicroBatchStatisticsSolveEachMicroBatchOnItsOwn()
     {
         var (images, labels) = Batch();
-        var (split, _) = Step(ghost: 8, new StepOptions(8, false, 0, 1, 16), images, labels);
+        var (split, _) = Step(ghost: 8, new StepOptions(8, false), images, labels);
         using var noGrad = no_grad();
         // The reported solution is the last micro-batch's.
         var fresh = Network(ghost: 8);
@@ -69,16 +120,18 @@ public class TrainingStepTests
     {
         var (images, labels) = Batch(images: 8);
         var local = new LocalTripletLoss(margin: 0.1, loweRatio: 1.0, attentionKeep: 1.0);
-        var (result, _) = Step(ghost: 0, new StepOptions(0, true, TupleSize: 4, LocalWeight: 0.5, LocalGroup: 4), images, labels, local);
-        Assert.Equal(2, result.Tuples);
-        Assert.True(result.Matches > 0);
+        var (result, _) = Step(ghost: 0, new StepOptions(0, true), images, labels,
+            new LocalTripletTerm(local, tupleSize: 4, weight: 0.5, group: 4));
+        var term = Assert.Single(result.ExtraLosses);
+        Assert.Equal(2, term.Tally.Of);
+        Assert.True(term.Tally.Count > 0);
         // lambda 0.5 times the summed triplets divided by batch / local_group = 2.
         var network = Network(ghost: 0);
         network.train();
         var (_, res4) = network.Embed(images, keepRes4: true);
         double expected = local.Forward(res4!, 4).Loss.ToDouble() * 0.5 / 2;
-        Assert.Equal(expected, result.LocalLoss, tolerance: 1e-5);
-        Assert.Equal(result.ClassificationLoss + result.LocalLoss, result.Loss, tolerance: 1e-9);
+        Assert.Equal(expected, term.Loss, tolerance: 1e-5);
+        Assert.Equal(result.ClassificationLoss + term.Loss, result.Loss, tolerance: 1e-9);
     }
 
     [Fact]
@@ -86,10 +139,62 @@ public class TrainingStepTests
     {
         var (images, labels) = Batch();
         images[0, 0, 0, 0] = tensor(float.NaN);
-        var (result, network) = Step(ghost: 0, new StepOptions(0, true, 0, 1, 16), images, labels);
+        var (result, network) = Step(ghost: 0, new StepOptions(0, true), images, labels);
         Assert.False(result.IsFinite);
         var untouched = Network(ghost: 0);
         foreach (var ((name, expected), (_, actual)) in untouched.named_parameters().Zip(network.named_parameters()))
             Assert.True(expected.allclose(actual, rtol: 0, atol: 0), name);
+    }
+
+    [Fact]
+    public void TheGradientReducerActsBetweenBackwardAndTheOptimiserStep()
+    {
+        var (images, labels) = Batch();
+        var zero = new ZeroGradients();
+        var (result, network) = Step(ghost: 0, new StepOptions(0, true), images, labels, gradients: zero);
+        Assert.True(result.IsFinite);
+        Assert.NotEmpty(zero.Reduced);
+        // With the gradients zeroed only weight decay moves a parameter: g = wd p, buffer = g, step g + 0.9 buffer.
+        double shrink = 1 - 0.1 * 1e-4 * (1 + 0.9);
+        var untouched = Network(ghost: 0);
+        foreach (var ((name, before), (_, after)) in untouched.named_parameters().Zip(network.named_parameters()))
+        {
+            using var expected = before * (zero.Reduced.Contains(name) ? shrink : 1.0);
+            Assert.True(after.allclose(expected, rtol: 1e-6, atol: 0), name);
+        }
+    }
+
+    [Fact]
+    public void AnExtraLossTermIsAddedWithItsWeightInEveryMicroBatch()
+    {
+        var (images, labels) = Batch();
+        var (plain, plainNetwork) = Step(ghost: 8, new StepOptions(8, true), images, labels);
+        var (result, network) = Step(ghost: 8, new StepOptions(8, true), images, labels, new ConstantTerm(3, 0.5));
+        var term = Assert.Single(result.ExtraLosses);
+        // Two micro-batches of 8, each adding 0.5 x 3 and counting 1 of 2.
+        Assert.Equal(3.0, term.Loss);
+        Assert.Equal(new Tally(2, 4), term.Tally);
+        Assert.Equal(plain.ClassificationLoss, result.ClassificationLoss);
+        Assert.Equal(plain.ClassificationLoss + 3.0, result.Loss);
+        // A constant has no gradient: the step is the plain one.
+        AssertSameParameters(plainNetwork, network);
+    }
+
+    [Fact]
+    public void AnExtraLossTermsGradientReachesTheWeights()
+    {
+        var (images, labels) = Batch();
+        var (plain, plainNetwork) = Step(ghost: 0, new StepOptions(0, true), images, labels);
+        var (result, network) = Step(ghost: 0, new StepOptions(0, true), images, labels, new MeanCosineTerm());
+        var fresh = Network(ghost: 0);
+        fresh.train();
+        using (no_grad())
+        {
+            var (embedding, _) = fresh.Embed(images, keepRes4: false);
+            double meanCosine = fresh.Classifier.forward(embedding).mean().ToDouble();
+            Assert.Equal(meanCosine, result.ExtraLosses[0].Loss, tolerance: 1e-6);
+        }
+        Assert.Equal(plain.ClassificationLoss + result.ExtraLosses[0].Loss, result.Loss, tolerance: 1e-9);
+        AssertSameParameters(plainNetwork, network, same: false);
     }
 }

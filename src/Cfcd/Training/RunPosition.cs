@@ -1,0 +1,44 @@
+using Cfcd.IO;
+using Cfcd.Modeling;
+
+namespace Cfcd.Training;
+
+/// <summary>
+/// Where the run stands, and the step its last checkpoint holds. Why: a stop or a divergence anywhere in the loop
+/// saves, or points to, exactly this.
+/// </summary>
+internal sealed class RunPosition(RunFolder run, CfcdNet network, InputConvention convention, Sgd optimizer,
+    TrainingPosition start)
+{
+    private long _savedStep = start.GlobalStep;
+
+    public TrainingPosition Current { get; private set; } = start;
+
+    /// <summary>The last good checkpoint, as a diverged run's message names it.</summary>
+    public string LastGood =>
+        File.Exists(run.LastCheckpoint) ? $"{run.LastCheckpoint} (after step {_savedStep})" : "none was written yet";
+
+    public void MoveTo(TrainingPosition position) => Current = position;
+
+    /// <summary>Writes the last checkpoint at the current position.</summary>
+    public void Save()
+    {
+        TrainingCheckpoint.Write(run.LastCheckpoint, network, convention, optimizer, Current);
+        _savedStep = Current.GlobalStep;
+    }
+
+    /// <summary>Saves unless the last checkpoint holds the current position (a stop right after a save).</summary>
+    public void SaveIfBehind()
+    {
+        if (Current.GlobalStep != _savedStep || !File.Exists(run.LastCheckpoint))
+            Save();
+    }
+
+    /// <summary>Keeps a copy of the last checkpoint as the checkpoint of a finished epoch.</summary>
+    public void KeepEpoch(int finishedEpochs) =>
+        AtomicFile.Write(run.EpochCheckpoint(finishedEpochs), stream =>
+        {
+            using var input = File.OpenRead(run.LastCheckpoint);
+            input.CopyTo(stream);
+        });
+}

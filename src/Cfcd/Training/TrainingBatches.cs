@@ -1,0 +1,38 @@
+using Cfcd.Config;
+using Cfcd.Data;
+using Cfcd.Modeling;
+using Microsoft.Extensions.Logging;
+
+namespace Cfcd.Training;
+
+/// <summary>
+/// The sampler's plan of an epoch read into augmented batches, from any step of it. Why: a run resumed mid-epoch
+/// must read the batches the stopped run would have read.
+/// </summary>
+internal sealed class TrainingBatches
+{
+    private readonly IBatchSampler _sampler;
+    private readonly BatchLoader _loader;
+
+    public TrainingBatches(CfcdConfig config, ImageDataset train, InputConvention convention, ILogger logger)
+    {
+        _sampler = SamplerFactory.Create(config.Sampler, train, config.Train.BatchSize, config.Train.Seed);
+        Loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
+            _sampler.GroupSize, config.Data.MaxImagePixels);
+        _loader = new BatchLoader(train.Samples, new TrainTransform(config.Data, convention), Loading,
+            config.Train.Seed, logger);
+    }
+
+    /// <summary>How images are read (the validation reads the same way).</summary>
+    public LoaderOptions Loading { get; }
+
+    /// <summary>What the last epoch read, once it is done.</summary>
+    public EpochReadStats? LastEpoch => _loader.LastEpoch;
+
+    /// <summary>The data-set indices of every batch of a 0-based epoch.</summary>
+    public IReadOnlyList<int[]> Plan(int epoch) => _sampler.Epoch(epoch);
+
+    /// <summary>The batches of <paramref name="plan"/> from batch <paramref name="firstBatch"/> on.</summary>
+    public IEnumerable<Batch> Read(int epoch, IReadOnlyList<int[]> plan, int firstBatch,
+        CancellationToken cancellation) => _loader.Epoch(epoch, plan, cancellation, firstBatch);
+}
