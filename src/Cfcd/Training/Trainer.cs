@@ -49,7 +49,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         if (resumed is null)
             Initialise(network);
         else
-            resumed.Weights.LoadInto(network, resumed.Path);
+            resumed.Weights.LoadInto(network);
         network.to(device);
         network.SetGhostBatchSize(config.Train.GhostBn);
         using var optimizer = new Sgd(network.named_parameters().ToList(), config.Optim.Momentum, config.Optim.Nesterov, config.Optim.WeightDecay);
@@ -210,7 +210,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
             throw new InputException($"{path} ({key}): the weights expect {weights.Convention}, the config says {_convention}; set model.channel_order, model.mean and model.std to match");
         if (stageTwo && weights.Classes != network.Spec.Classes)
             throw new InputException($"{path} ({key}): stage 2 needs the stage-1 classifier for {network.Spec.Classes} classes, the file has {(weights.Classes == 0 ? "none" : $"{weights.Classes} classes")}");
-        weights.LoadInto(network, path, backboneOnly: !stageTwo);
+        weights.LoadInto(network, backboneOnly: !stageTwo);
         _logger.LogInformation("initialised from {Path} ({Source} weights)", path, weights.Source);
     }
 
