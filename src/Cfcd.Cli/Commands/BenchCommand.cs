@@ -79,8 +79,7 @@ internal static class BenchCommand
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var spec = new NetworkSpec(new ResNetLayout(parse.GetValue(depth), 64), 512);
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
-            int batchSize = CommonOptions.ResolveExtractionBatch(parse, batch, computeDevice);
-            var options = new ExtractionOptions(parse.GetValue(workers), Math.Max(4, 2 * batchSize), MaxSize: 0, batchSize);
+            var options = ExtractionOptions.For(computeDevice, parse.GetValue(workers), parse.GetValue(batch));
             var result = ExtractionBenchmark.Run(spec, paths, scaleList, options, computeDevice, cancellation);
             console.Out.WriteLine($"cfcd extract: ResNet-{spec.Layout.Depth}, scales {string.Join(",", scaleList)}, {paths.Count} images, {options.Workers} decode threads, " +
                                   $"batch {options.MaxBatch}, {computeDevice.type.ToString().ToLowerInvariant()}, {TorchSharp.torch.get_num_threads()} threads");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Cfcd.Config;
 using Cfcd.Data;
+using Cfcd.Retrieval;
 
 namespace Cfcd.Cli.Commands;
 
@@ -35,7 +36,8 @@ internal static class CommonOptions
     public static Option<string> Scales() => new("--scales")
     {
         Description = "Comma-separated extraction scales.",
-        DefaultValueFactory = _ => "0.3535,0.5,0.7071,1,1.4142",
+        DefaultValueFactory = _ => string.Join(",",
+            DescriptorExtractor.DefaultScales.Select(scale => scale.ToString(CultureInfo.InvariantCulture))),
     };
 
     public static Option<long> MaxImagePixels() => new("--max-image-pixels")
@@ -65,9 +67,6 @@ internal static class CommonOptions
     {
         Description = "Images of equal size per forward pass, at most (default: 8 on CUDA, 1 on the CPU, where batching does not pay).",
     };
-
-    public static int ResolveExtractionBatch(ParseResult parse, Option<int?> batch, TorchSharp.torch.Device device) =>
-        parse.GetValue(batch) ?? (device.type == TorchSharp.DeviceType.CUDA ? 8 : 1);
 
     /// <summary>The --scales list: comma-separated positive numbers.</summary>
     public static double[] ParseScales(string text)

@@ -43,8 +43,8 @@ internal static class EvalCommand
             string name = RevisitedDatasets.Canonical(parse.GetValue(dataset)!);
             string groundTruthPath = parse.GetValue(groundTruth)?.ToString() ?? RevisitedDatasets.FindGroundTruth(parse.GetValue(dataRoot)!.ToString(), name);
             string featureFolder = parse.GetValue(features)?.ToString() ?? "";
-            string queryPath = parse.GetValue(query)?.ToString() ?? Path.Combine(featureFolder, $"{name}_query.npy");
-            string databasePath = parse.GetValue(database)?.ToString() ?? Path.Combine(featureFolder, $"{name}_db.npy");
+            string queryPath = parse.GetValue(query)?.ToString() ?? FeatureFiles.Queries(featureFolder, name);
+            string databasePath = parse.GetValue(database)?.ToString() ?? FeatureFiles.Database(featureFolder, name);
             string? distractorPath = parse.GetValue(distractors)?.ToString();
 
             if (parse.GetValue(json) is { } jsonOutput)

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Cfcd.Data;
-using Cfcd.IO;
-using Cfcd.Modeling;
 using Cfcd.Native;
 using Cfcd.Retrieval;
 
@@ -32,7 +29,11 @@ internal static class ExtractCommand
         };
         var shard = new Option<string>("--shard") { Description = "Extract only the chunks of shard i of n (i/n, 0 <= i < n); the last shard to finish merges." };
         var merge = new Option<bool>("--merge") { Description = "Extract nothing: check that every chunk is there and write the .npy files." };
-        var chunk = new Option<int>("--chunk") { Description = "Rows per chunk file (the unit of resuming and sharding).", DefaultValueFactory = _ => 500 };
+        var chunk = new Option<int>("--chunk")
+        {
+            Description = "Rows per chunk file (the unit of resuming and sharding).",
+            DefaultValueFactory = _ => FeatureExtraction.DefaultChunkRows,
+        };
         var workers = new Option<int>("--workers") { Description = "Decode threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var batch = CommonOptions.ExtractionBatch();
         var maxPixels = CommonOptions.MaxImagePixels();
@@ -55,56 +56,25 @@ internal static class ExtractCommand
         CommandAction.Set(command, console, (parse, cancellation) =>
         {
             var scaleList = CommonOptions.ParseScales(parse.GetValue(scales)!);
-            string weightsPath = parse.GetValue(weights)!.ToString();
             string outputPath = parse.GetValue(output)!;
             var shardSpec = parse.GetValue(shard) is string text ? Shard.Parse(text) : Shard.All;
-            int cap = parse.GetValue(maxSize), chunkRows = parse.GetValue(chunk);
-            if (cap < 0 || chunkRows < 1 || parse.GetValue(workers) < 1 || parse.GetValue(batch) < 1)
+            int cap = parse.GetValue(maxSize), chunkRows = parse.GetValue(chunk), workerCount = parse.GetValue(workers);
+            if (cap < 0 || chunkRows < 1 || workerCount < 1 || parse.GetValue(batch) < 1)
                 throw new InputException("--max-size must be 0 or more; --chunk, --workers and --batch at least 1");
             long imagePixels = CommonOptions.ParseMaxImagePixels(parse, maxPixels);
             var parts = parse.GetValue(dataset) is string name && name != "list"
-                ? RevisitedDatasets.ExtractionParts(parse.GetValue(dataRoot)!.ToString(), name)
-                    .Select(part => (Path: Path.Combine(outputPath, part.Name + ".npy"), part.Items)).ToList()
-                : [(Path: outputPath, Items: (IReadOnlyList<ExtractionItem>)ImageList.Read(parse.GetValue(images)!).Select(path => new ExtractionItem(path)).ToList())];
-            foreach (var (path, _) in parts)
-                OutputFile.RequireWritable(path);
+                ? FeatureFiles.OfDataset(parse.GetValue(dataRoot)!.ToString(), name, outputPath)
+                : FeatureFiles.OfImageList(parse.GetValue(images)!, outputPath);
+            foreach (var part in parts)
+                OutputFile.RequireWritable(part.Path);
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
-
-            using var networkWeights = NetworkWeights.Load(weightsPath);
-            using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
-            networkWeights.LoadInto(network, weightsPath);
-            int batchSize = CommonOptions.ResolveExtractionBatch(parse, batch, computeDevice);
-            var options = new ExtractionOptions(parse.GetValue(workers), Prefetch: Math.Max(4, 2 * batchSize), cap,
-                batchSize, imagePixels);
-            using var extractor = new DescriptorExtractor(network, networkWeights.Convention, scaleList, computeDevice, options);
-            console.Error.WriteLine($"extract: {networkWeights.Describe(weightsPath)}");
-            console.Error.WriteLine($"extract: scales {string.Join(", ", scaleList)}" +
-                                    (cap > 0 ? $", longer side capped at {cap}" : "") +
-                                    $", {computeDevice.type.ToString().ToLowerInvariant()}" +
-                                    (shardSpec.Count > 1 ? $", shard {shardSpec}" : ""));
-            foreach (var (path, items) in parts)
+            var extraction = ExtractionOptions.For(computeDevice, workerCount, parse.GetValue(batch), cap, imagePixels);
+            var settings = new FeatureExtractionSettings(parse.GetValue(weights)!.ToString(), scaleList, extraction,
+                computeDevice)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                var file = new ChunkedFeatureFile(path, items.Count, extractor.Dimension, chunkRows, ChunkedExtraction.Settings(weightsPath, scaleList, cap, items));
-                if (parse.GetValue(merge))
-                {
-                    if (!file.IsMerged)
-                    {
-                        file.Open();
-                        file.Merge();
-                    }
-                    console.Error.WriteLine($"extract: {path}: {items.Count:N0} x {extractor.Dimension}, all {file.Chunks} chunks merged");
-                    continue;
-                }
-                var progress = new ConsoleProgress(console.Error, $"extract {Path.GetFileName(path)}", shardSpec.RowsOf(file));
-                var result = ChunkedExtraction.Run(extractor, file, items, shardSpec, progress, cancellation);
-                foreach (var (row, problem) in result.Unreadable)
-                    console.Error.WriteLine($"extract: row {row} left zero: {problem}");
-                string state = result.Merged ? $"wrote {path}" : $"{file.Chunks - file.MissingChunks().Count} of {file.Chunks} chunks in {file.PartsFolder}; the other shards' chunks are missing, then run --merge";
-                string unreadable = result.Unreadable.Count > 0 ? $"; {result.Unreadable.Count} unreadable images have zero rows" : "";
-                console.Error.WriteLine($"extract: {Path.GetFileName(path)}: {items.Count:N0} x {extractor.Dimension}, {result.ChunksDone} chunks extracted, " +
-                                      $"{result.ChunksFound} found from before; {state}{unreadable}");
-            }
+                ChunkRows = chunkRows, Shard = shardSpec, MergeOnly = parse.GetValue(merge),
+            };
+            FeatureExtraction.Run(parts, settings, new ExtractionConsoleReport(console.Error, settings), cancellation);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -20,7 +20,7 @@ internal static class ImportWeightsCommand
             OutputFile.RequireWritable(target);
             using var weights = NetworkWeights.Load(source);
             weights.Save(target);
-            console.Out.WriteLine(weights.Describe(source));
+            console.Out.WriteLine(weights.Describe());
             console.Out.WriteLine($"wrote {weights.Tensors.Count} tensors to {target}");
             return ExitCodes.Success;
         });

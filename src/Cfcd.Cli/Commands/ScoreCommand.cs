@@ -30,15 +30,15 @@ internal static class ScoreCommand
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
             var dataset = ImageDataset.Load(resolved.Data.TrainList, resolved.Data.Root);
 
-            using var networkWeights = NetworkWeights.Load(weightsPath);
-            using var network = new CfcdNet(networkWeights.CompleteSpec(weightsPath));
-            networkWeights.LoadInto(network, weightsPath);
-            network.to(computeDevice);
-            console.Error.WriteLine($"score: {dataset.Samples.Count:N0} images of {resolved.Data.TrainList}, {network.Spec.Classes} classes, " +
-                                    $"short side {resolved.Data.ValResize}, centre crop {resolved.Data.ImageSize}, {networkWeights.Convention}");
+            using var model = LoadedNetwork.Load(weightsPath);
+            model.Network.to(computeDevice);
+            console.Error.WriteLine($"score: {dataset.Samples.Count:N0} images of {resolved.Data.TrainList}, " +
+                                    $"{model.Network.Spec.Classes} classes, short side {resolved.Data.ValResize}, " +
+                                    $"centre crop {resolved.Data.ImageSize}, {model.Convention}");
             using var logging = CliLogging.Create(verbose: false);
-            var result = StageOneScoring.Write(network, weightsPath, networkWeights.Convention, resolved, dataset, outputPath, computeDevice,
-                logging.CreateLogger("cfcd.score"), new ConsoleProgress(console.Error, "score", dataset.Samples.Count), cancellation);
+            var result = StageOneScoring.Write(model, resolved, dataset, outputPath, computeDevice,
+                logging.CreateLogger("cfcd.score"), new ConsoleProgress(console.Error, "score", dataset.Samples.Count),
+                cancellation);
             string skipped = result.Unreadable > 0 ? $"; {result.Unreadable} unreadable images skipped (the sampler treats them as unscored)" : "";
             console.Out.WriteLine($"score: wrote {result.Written:N0} predictions to {outputPath}, top-1 {result.Top1:F2}% on the training list{skipped}");
             return Task.FromResult(ExitCodes.Success);

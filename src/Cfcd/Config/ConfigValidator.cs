@@ -5,8 +5,6 @@ namespace Cfcd.Config;
 /// <summary>Checks the values of a bound config; each problem names its dotted key.</summary>
 public static class ConfigValidator
 {
-    private static readonly int[] Depths = [18, 34, 50, 101, 152];
-
     // Each worker is a thread with its decode buffers and each prefetched batch is held in memory: beyond these a
     // value is a typo that would exhaust memory, not a setting.
     private const int MaxWorkers = 256;
@@ -15,8 +13,11 @@ public static class ConfigValidator
     public static IEnumerable<(string Key, string Problem)> Problems(CfcdConfig config)
     {
         var model = config.Model;
-        if (!Depths.Contains(model.Depth))
-            yield return ("model.depth", $"must be one of {string.Join(", ", Depths)}, got {model.Depth}");
+        if (!Modeling.ResNetLayout.IsSupported(model.Depth))
+        {
+            string depths = string.Join(", ", Modeling.ResNetLayout.SupportedDepths.Order());
+            yield return ("model.depth", $"must be one of {depths}, got {model.Depth}");
+        }
         if (model.Width is < 1 or > Modeling.NetworkShapes.MaxWidth)
             yield return ("model.width", $"must be in [1, {Modeling.NetworkShapes.MaxWidth}], got {model.Width}");
         if (model.DescriptorDim < 1)

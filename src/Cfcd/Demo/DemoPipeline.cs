@@ -107,8 +107,8 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         string dataset = RevisitedDatasets.Canonical(options.EvaluationDataset);
         string features = FeatureFolder(steps[^1].Label);
         string picture = Path.Combine(folder, "retrieval.png");
-        RetrievalPicture.Draw(picture, RevisitedImages.Load(EvaluationRoot, dataset), Path.Combine(features, $"{dataset}_query.npy"),
-            Path.Combine(features, $"{dataset}_db.npy"), shown: 6, k: 8);
+        RetrievalPicture.Draw(picture, RevisitedImages.Load(EvaluationRoot, dataset),
+            FeatureFiles.Queries(features, dataset), FeatureFiles.Database(features, dataset), shown: 6, k: 8);
         return new DemoResult(folder, EvaluationRoot, runs, Features, picture, steps);
     }
 
@@ -157,38 +157,27 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
 
     private void Score(CfcdConfig config, RunFolder run, string scores, CancellationToken cancellation)
     {
-        using var weights = NetworkWeights.Load(run.LastCheckpoint);
-        using var network = new CfcdNet(weights.CompleteSpec(run.LastCheckpoint));
-        weights.LoadInto(network, run.LastCheckpoint);
-        var result = StageOneScoring.Write(network, run.LastCheckpoint, weights.Convention, config, ImageDataset.Load(config.Data.TrainList, config.Data.Root),
+        using var model = LoadedNetwork.Load(run.LastCheckpoint);
+        var result = StageOneScoring.Write(model, config, ImageDataset.Load(config.Data.TrainList, config.Data.Root),
             scores, CPU, _logger, cancellation: cancellation);
         _logger.LogInformation("demo: scored the training list for the tuple sampler, top-1 {Top1:F2}%, into {Scores}", result.Top1, scores);
     }
 
-    /// <summary>Extracts the evaluation set with <paramref name="weightsPath"/> and scores it with the revisited protocol.</summary>
+    /// <summary>
+    /// Extracts the evaluation set with <paramref name="weightsPath"/> (keeping features a run before extracted with
+    /// the same weights and settings) and scores it with the revisited protocol.
+    /// </summary>
     private DemoStep Evaluate(string label, string weightsPath, CancellationToken cancellation)
     {
         string features = FeatureFolder(label);
-        using (var weights = NetworkWeights.Load(weightsPath))
-        using (var network = new CfcdNet(weights.CompleteSpec(weightsPath)))
-        {
-            weights.LoadInto(network, weightsPath);
-            using var extractor = new DescriptorExtractor(network, weights.Convention, options.Scales, CPU, new ExtractionOptions(options.Workers));
-            foreach (var (name, items) in RevisitedDatasets.ExtractionParts(EvaluationRoot, options.EvaluationDataset))
-            {
-                string path = Path.Combine(features, name + ".npy");
-                Directory.CreateDirectory(features);
-                if (File.Exists(path))
-                    File.Delete(path);
-                var file = new ChunkedFeatureFile(path, items.Count, extractor.Dimension, Math.Max(1, items.Count),
-                    ChunkedExtraction.Settings(weightsPath, options.Scales, 0, items));
-                ChunkedExtraction.Run(extractor, file, items, Shard.All, cancellation: cancellation);
-            }
-        }
+        var settings = new FeatureExtractionSettings(weightsPath, options.Scales,
+            ExtractionOptions.For(CPU, options.Workers), CPU);
+        FeatureExtraction.Run(FeatureFiles.OfDataset(EvaluationRoot, options.EvaluationDataset, features), settings,
+            cancellation: cancellation);
         string dataset = RevisitedDatasets.Canonical(options.EvaluationDataset);
         var groundTruth = GroundTruth.Load(RevisitedDatasets.FindGroundTruth(EvaluationRoot, dataset));
-        var result = RevisitedEvaluation.Run(dataset, groundTruth, Path.Combine(features, $"{dataset}_query.npy"), Path.Combine(features, $"{dataset}_db.npy"),
-            cancellation: cancellation);
+        var result = RevisitedEvaluation.Run(dataset, groundTruth, FeatureFiles.Queries(features, dataset),
+            FeatureFiles.Database(features, dataset), cancellation: cancellation);
         _logger.LogInformation("demo: {Label}: mAP easy {Easy:F2}, medium {Medium:F2}, hard {Hard:F2}", label,
             result.Scores[Setup.Easy].MeanAveragePrecision, result.Scores[Setup.Medium].MeanAveragePrecision, result.Scores[Setup.Hard].MeanAveragePrecision);
         return new DemoStep(label, weightsPath, result);

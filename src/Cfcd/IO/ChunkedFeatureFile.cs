@@ -8,10 +8,14 @@ namespace Cfcd.IO;
 /// its own in <c>&lt;path&gt;.parts/</c>, written atomically, so a killed run keeps every chunk it finished and
 /// processes (or machines) can share the chunks; <see cref="Merge"/> checks that every chunk is there and writes the
 /// matrix. The parts folder's manifest records what the rows were computed with; chunks of other settings are refused.
+/// The merged matrix keeps that manifest beside it, so a matrix of other settings counts as not written yet.
 /// </summary>
 public sealed class ChunkedFeatureFile
 {
     private const string ManifestName = "manifest.json";
+
+    // How the rows were split into chunks, not what they hold: a matrix merged from other chunks has the same rows.
+    private const string ChunkRowsKey = "chunk_rows";
 
     public ChunkedFeatureFile(string path, int rows, int dimension, int chunkRows, IReadOnlyDictionary<string, string> settings)
     {
@@ -25,7 +29,7 @@ public sealed class ChunkedFeatureFile
         {
             ["rows"] = Invariant(rows),
             ["dimension"] = Invariant(dimension),
-            ["chunk_rows"] = Invariant(chunkRows),
+            [ChunkRowsKey] = Invariant(chunkRows),
         };
     }
 
@@ -33,6 +37,9 @@ public sealed class ChunkedFeatureFile
     public string Path { get; }
 
     public string PartsFolder => Path + ".parts";
+
+    /// <summary>The manifest of the merged matrix: what its rows were computed with.</summary>
+    public string MergedManifest => Path + ".json";
 
     public int Rows { get; }
 
@@ -45,8 +52,9 @@ public sealed class ChunkedFeatureFile
     /// <summary>What the rows depend on (with the shape), as the manifest stores it.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; }
 
-    /// <summary>Whether the merged matrix already exists with this shape.</summary>
-    public bool IsMerged => File.Exists(Path) && Npy.ReadHeader(Path).Shape.SequenceEqual([Rows, (long)Dimension]);
+    /// <summary>Whether the merged matrix exists with this shape and was computed with these settings.</summary>
+    public bool IsMerged => File.Exists(Path) && Npy.ReadHeader(Path).Shape.SequenceEqual([Rows, (long)Dimension])
+        && File.Exists(MergedManifest) && Mismatches(MergedManifest).All(mismatch => mismatch.Key == ChunkRowsKey);
 
     public (int First, int Count) Range(int chunk) => (chunk * ChunkRows, Math.Min(ChunkRows, Rows - chunk * ChunkRows));
 
@@ -61,25 +69,14 @@ public sealed class ChunkedFeatureFile
         string manifest = System.IO.Path.Combine(PartsFolder, ManifestName);
         if (!File.Exists(manifest))
         {
-            AtomicFile.WriteAllText(manifest, JsonSerializer.Serialize(Settings, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            WriteManifest(manifest);
             return;
         }
-        Dictionary<string, string>? recorded;
-        try
-        {
-            recorded = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(manifest));
-        }
-        catch (JsonException error)
-        {
-            throw new InputException($"{manifest}: not a chunk manifest ({error.Message})", error);
-        }
-        foreach (var (key, value) in Settings)
-        {
-            string? other = recorded?.GetValueOrDefault(key);
-            if (other != value)
-                throw new InputException($"{manifest}: the chunks there were computed with {key} = {other ?? "(none)"}, this run has {value}; " +
-                                         $"use the same settings or remove {PartsFolder}");
-        }
+        var mismatch = Mismatches(manifest).FirstOrDefault();
+        if (mismatch.Key is not null)
+            throw new InputException($"{manifest}: the chunks there were computed with {mismatch.Key} = " +
+                                     $"{mismatch.Recorded ?? "(none)"}, this run has {mismatch.Value}; " +
+                                     $"use the same settings or remove {PartsFolder}");
     }
 
     public void WriteChunk(int chunk, ReadOnlySpan<float> rows)
@@ -111,6 +108,7 @@ public sealed class ChunkedFeatureFile
             }
             writer.Complete();
         }
+        WriteManifest(MergedManifest);
         Directory.Delete(PartsFolder, recursive: true);
     }
 
@@ -118,6 +116,25 @@ public sealed class ChunkedFeatureFile
     {
         var (first, count) = Range(chunk);
         return System.IO.Path.Combine(PartsFolder, string.Create(CultureInfo.InvariantCulture, $"rows_{first:D8}-{first + count:D8}.npy"));
+    }
+
+    private void WriteManifest(string manifest) => AtomicFile.WriteAllText(manifest,
+        JsonSerializer.Serialize(Settings, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+    /// <summary>The settings <paramref name="manifest"/> records otherwise (or not at all), in key order.</summary>
+    private IEnumerable<(string Key, string? Recorded, string Value)> Mismatches(string manifest)
+    {
+        Dictionary<string, string>? recorded;
+        try
+        {
+            recorded = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(manifest));
+        }
+        catch (JsonException error)
+        {
+            throw new InputException($"{manifest}: not a chunk manifest ({error.Message})", error);
+        }
+        return Settings.Select(pair => (pair.Key, Recorded: recorded?.GetValueOrDefault(pair.Key), pair.Value))
+            .Where(setting => setting.Recorded != setting.Value);
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);

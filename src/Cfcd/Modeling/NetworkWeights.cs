@@ -25,6 +25,7 @@ public sealed class NetworkWeights : IDisposable
         InputConvention convention, double gemP)
     {
         _tensors = tensors;
+        Path = path;
         Source = source;
         Convention = convention;
         Shape = NetworkShapes.Check(path, tensors.ToDictionary(pair => pair.Key, pair => pair.Value.shape));
@@ -34,6 +35,9 @@ public sealed class NetworkWeights : IDisposable
     }
 
     public IReadOnlyDictionary<string, Tensor> Tensors => _tensors;
+
+    /// <summary>The file the weights were read from, which every message about them names.</summary>
+    public string Path { get; }
 
     public WeightsSource Source { get; }
 
@@ -58,23 +62,24 @@ public sealed class NetworkWeights : IDisposable
     public IReadOnlyList<string> Skipped { get; private init; } = [];
 
     /// <summary>
-    /// One line of what <paramref name="path"/> turned out to hold: format, source, layout, descriptor size,
-    /// classes, input convention and what was skipped.
+    /// One line of what <see cref="Path"/> turned out to hold: format, source, layout, descriptor size, classes,
+    /// input convention and what was skipped.
     /// </summary>
-    public string Describe(string path)
+    public string Describe()
     {
         string head = DescriptorDim is int dim ? $"{dim}-d descriptor" : "backbone only";
         string classes = Classes > 0 ? $", {Classes.ToString("N0", CultureInfo.InvariantCulture)} classes" : "";
         string skipped = Skipped.Count > 0 ? $"; skipped {string.Join(", ", Skipped)}" : "";
-        return $"{path}: {Format}, {CheckpointNames.Describe(Source)} weights, ResNet-{Layout.Depth} " +
+        return $"{Path}: {Format}, {CheckpointNames.Describe(Source)} weights, ResNet-{Layout.Depth} " +
                $"(width {Layout.Width}), {head}{classes}, input {Convention}{skipped}";
     }
 
     /// <summary>The network these weights fill completely; backbone-only weights cannot make one.</summary>
-    public NetworkSpec CompleteSpec(string path) =>
+    public NetworkSpec CompleteSpec() =>
         DescriptorDim is int dim
             ? new NetworkSpec(Layout, dim, Classes, GemP, Shape.GemLearnable)
-            : throw new InputException($"{path}: backbone-only {Source} weights have no CFCD head (fc, bn) to compute descriptors with; train one or import a CFCD checkpoint");
+            : throw new InputException($"{Path}: backbone-only {Source} weights have no CFCD head (fc, bn) to " +
+                                       "compute descriptors with; train one or import a CFCD checkpoint");
 
     public static NetworkWeights Load(string path)
     {
@@ -138,16 +143,17 @@ public sealed class NetworkWeights : IDisposable
     /// Copies these weights into <paramref name="network"/>. Every backbone tensor must be present with the same
     /// shape; the head and classifier may be absent (ImageNet weights) when <paramref name="backboneOnly"/> allows.
     /// </summary>
-    public void LoadInto(CfcdNet network, string path, bool backboneOnly = false)
+    public void LoadInto(CfcdNet network, bool backboneOnly = false)
     {
         var target = network.state_dict();
         using var noGrad = no_grad();
         foreach (var (name, tensor) in _tensors)
         {
             if (!target.TryGetValue(name, out var destination))
-                throw new InputException($"{path}: {name} has no place in a {Describe(network.Spec)}");
+                throw new InputException($"{Path}: {name} has no place in a {Describe(network.Spec)}");
             if (!destination.shape.SequenceEqual(tensor.shape))
-                throw new InputException($"{path}: {name} has shape [{string.Join(", ", tensor.shape)}], the network expects [{string.Join(", ", destination.shape)}]");
+                throw new InputException($"{Path}: {name} has shape [{string.Join(", ", tensor.shape)}], " +
+                                         $"the network expects [{string.Join(", ", destination.shape)}]");
             destination.copy_(tensor);
         }
         var missing = target.Keys
@@ -155,7 +161,8 @@ public sealed class NetworkWeights : IDisposable
             .Where(name => !(name.StartsWith("classifier.", StringComparison.Ordinal) || backboneOnly && name.StartsWith("head.", StringComparison.Ordinal)))
             .ToList();
         if (missing.Count > 0)
-            throw new InputException($"{path}: missing {missing.Count} tensors for a {Describe(network.Spec)}, the first is {missing[0]}");
+            throw new InputException($"{Path}: missing {missing.Count} tensors for a {Describe(network.Spec)}, " +
+                                     $"the first is {missing[0]}");
     }
 
     public void Dispose()

@@ -27,22 +27,6 @@ public static class RevisitedDatasets
             ?? throw new InputException($"{dataRoot}: no {fileName} (looked for {string.Join(" and ", candidates)}); give --gnd FILE");
     }
 
-    /// <summary>
-    /// The feature files <c>cfcd extract --dataset</c> writes and the images of each, in ground-truth order: for
-    /// ROxford / RParis (and synth) <c>&lt;name&gt;_query</c> (query images cropped to their bbx) and
-    /// <c>&lt;name&gt;_db</c>; for revisitop1m the distractors, <c>revisitop1m</c>.
-    /// </summary>
-    public static IReadOnlyList<(string Name, IReadOnlyList<ExtractionItem> Items)> ExtractionParts(string dataRoot, string dataset)
-    {
-        if (dataset == Distractors)
-            return [(Distractors, Data.RevisitedImages.DistractorPaths(dataRoot).Select(path => new ExtractionItem(path)).ToList())];
-        string name = Canonical(dataset);
-        var images = Data.RevisitedImages.Load(dataRoot, name);
-        var queries = Enumerable.Range(0, images.GroundTruth.Queries.Count).Select(q => new ExtractionItem(images.QueryPath(q), images.QueryBox(q))).ToList();
-        var database = Enumerable.Range(0, images.GroundTruth.DatabaseNames.Count).Select(i => new ExtractionItem(images.DatabasePath(i))).ToList();
-        return [($"{name}_query", queries), ($"{name}_db", database)];
-    }
-
     /// <summary>The R1M distractor set's name (its features: <c>revisitop1m.npy</c>).</summary>
     public const string Distractors = "revisitop1m";
 }

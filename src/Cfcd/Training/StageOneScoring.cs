@@ -19,12 +19,13 @@ public sealed record ScoringResult(int Written, int Correct, int Unreadable)
 /// </summary>
 public static class StageOneScoring
 {
-    /// <param name="weightsPath">Where the network's weights came from (for messages).</param>
-    public static ScoringResult Write(CfcdNet network, string weightsPath, InputConvention convention, CfcdConfig config, ImageDataset dataset,
-        string outputPath, torch.Device device, ILogger logger, IProgress<long>? progress = null, CancellationToken cancellation = default)
+    public static ScoringResult Write(LoadedNetwork model, CfcdConfig config, ImageDataset dataset, string outputPath,
+        torch.Device device, ILogger logger, IProgress<long>? progress = null, CancellationToken cancellation = default)
     {
+        var (network, convention) = (model.Network, model.Convention);
         if (network.Spec.Classes != dataset.Classes)
-            throw new InputException($"{weightsPath}: scoring needs the stage-1 classifier for the {dataset.Classes} classes of {config.Data.TrainList}; " +
+            throw new InputException($"{model.Path}: scoring needs the stage-1 classifier for the " +
+                                     $"{dataset.Classes} classes of {config.Data.TrainList}; " +
                                      $"the weights have {(network.Spec.Classes == 0 ? "none" : $"{network.Spec.Classes}")}");
         var loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
             MaxImagePixels: config.Data.MaxImagePixels);

@@ -180,7 +180,7 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
 
         var images = Cfcd.Data.RevisitedImages.Load(synth.Root, "synth");
         using var model = FixtureModel.Load();
-        using var extractor = new Cfcd.Retrieval.DescriptorExtractor(model.Network, model.Weights.Convention, [0.7071, 1], CPU);
+        using var extractor = new Cfcd.Retrieval.DescriptorExtractor(model.Network, model.Convention, [0.7071, 1], CPU);
         var queries = ReadRows(Path.Combine(output, "synth_query.npy"));
         var database = ReadRows(Path.Combine(output, "synth_db.npy"));
         Assert.True(tensor(extractor.Extract(images.QueryPath(2), images.QueryBox(2))).allclose(queries[2], atol: 1e-5));

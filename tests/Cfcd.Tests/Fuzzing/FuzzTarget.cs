@@ -77,7 +77,7 @@ internal sealed record FuzzTarget(
         using var scope = NewDisposeScope();
         using var weights = NetworkWeights.Load(path);
         if (weights.DescriptorDim is not null)
-            weights.CompleteSpec(path);
+            weights.CompleteSpec();
     }
 
     private static void ReadCheckpoint(string path)

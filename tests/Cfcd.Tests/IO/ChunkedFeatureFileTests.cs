@@ -45,6 +45,20 @@ public class ChunkedFeatureFileTests
     }
 
     [Fact]
+    public void AMergedMatrixOfOtherSettingsIsNotMergedForTheseButOfOtherChunksIs()
+    {
+        var file = new ChunkedFeatureFile(Path.Combine(TestPaths.NewTempFolder(), "features.npy"), 2, 2, 2, Settings);
+        file.Open();
+        file.WriteChunk(0, Rows(0, 2, 2));
+        file.Merge();
+        Assert.True(new ChunkedFeatureFile(file.Path, 2, 2, chunkRows: 1, Settings).IsMerged);
+        var otherScales = new Dictionary<string, string> { ["scales"] = "2" };
+        Assert.False(new ChunkedFeatureFile(file.Path, 2, 2, 2, otherScales).IsMerged);
+        File.Delete(file.MergedManifest);
+        Assert.False(file.IsMerged);
+    }
+
+    [Fact]
     public void ChunksOfOtherSettingsAreRefused()
     {
         string path = Path.Combine(TestPaths.NewTempFolder(), "features.npy");

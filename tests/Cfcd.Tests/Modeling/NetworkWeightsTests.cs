@@ -16,11 +16,11 @@ public class NetworkWeightsTests
     {
         using var weights = NetworkWeights.Load(Fixture("cfcd_r50w4.pyth"));
         Assert.Equal(WeightsSource.CfcdCheckpoint, weights.Source);
-        Assert.Equal(new NetworkSpec(new ResNetLayout(50, 4), 24, 10), weights.CompleteSpec("x"));
+        Assert.Equal(new NetworkSpec(new ResNetLayout(50, 4), 24, 10), weights.CompleteSpec());
         Assert.Equal(InputConvention.Pycls, weights.Convention);
         Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_classifier.npy"), weights.Tensors["classifier.weight"], 0);
-        using var network = new CfcdNet(weights.CompleteSpec("x"));
-        weights.LoadInto(network, "x");
+        using var network = new CfcdNet(weights.CompleteSpec());
+        weights.LoadInto(network);
     }
 
     [Fact]
@@ -44,8 +44,9 @@ public class NetworkWeightsTests
         Assert.Null(torchvision.DescriptorDim);
         Assert.Equal(torchvision.Tensors.Keys.Order(), pycls.Tensors.Keys.Order());
         Assert.DoesNotContain(torchvision.Tensors.Keys, key => key.StartsWith("fc.") || key.StartsWith("head."));
-        var error = Assert.Throws<InputException>(() => torchvision.CompleteSpec("r18.pth"));
-        Assert.StartsWith("r18.pth: backbone-only Torchvision weights have no CFCD head", error.Message);
+        var error = Assert.Throws<InputException>(() => torchvision.CompleteSpec());
+        Assert.StartsWith($"{Fixture("torchvision_r18w4.pth")}: backbone-only Torchvision weights have no CFCD head",
+            error.Message);
     }
 
     [Theory]
@@ -56,7 +57,7 @@ public class NetworkWeightsTests
     {
         using var weights = NetworkWeights.Load(Fixture(name));
         using var network = new CfcdNet(new NetworkSpec(weights.Layout, 8));
-        weights.LoadInto(network, "x", backboneOnly: true);
+        weights.LoadInto(network, backboneOnly: true);
         network.eval();
         using var noGrad = no_grad();
         var res4 = network.Backbone.forward(Golden.Load("Modeling", "r18w4_probe_input.npy"));
@@ -76,7 +77,7 @@ public class NetworkWeightsTests
     public void WhatAFileHoldsIsDescribedInOneLine(string name, string description)
     {
         using var weights = NetworkWeights.Load(Fixture(name));
-        Assert.Equal($"{name}: {description}", weights.Describe(name));
+        Assert.Equal($"{Fixture(name)}: {description}", weights.Describe());
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public class NetworkWeightsTests
         using var back = NetworkWeights.Load(path);
         Assert.Equal(WeightsSource.Cfcd, back.Source);
         Assert.Equal(original.Convention, back.Convention);
-        Assert.Equal(original.CompleteSpec("x"), back.CompleteSpec("x"));
+        Assert.Equal(original.CompleteSpec(), back.CompleteSpec());
         Golden.AssertSameTensors(original.Tensors, back.Tensors);
     }
 
@@ -97,8 +98,8 @@ public class NetworkWeightsTests
     {
         using var weights = NetworkWeights.Load(Fixture("cfcd_r50w4.pyth"));
         using var wider = new CfcdNet(new NetworkSpec(new ResNetLayout(50, 8), 24, 10));
-        var error = Assert.Throws<InputException>(() => weights.LoadInto(wider, "w.pyth"));
-        Assert.StartsWith("w.pyth: backbone.", error.Message);
+        var error = Assert.Throws<InputException>(() => weights.LoadInto(wider));
+        Assert.StartsWith($"{Fixture("cfcd_r50w4.pyth")}: backbone.", error.Message);
         Assert.Contains("has shape [4, 3, 7, 7], the network expects [8, 3, 7, 7]", error.Message);
     }
 
@@ -107,7 +108,7 @@ public class NetworkWeightsTests
     {
         using var network = new CfcdNet(new NetworkSpec(new ResNetLayout(18, 4), 8, 3));
         using var weights = NetworkWeights.FromNetwork(network, InputConvention.FromConfig(new ModelConfig { ChannelOrder = ChannelOrder.Rgb, Mean = [0.5, 0.5, 0.5], Std = [0.25, 0.25, 0.25] }));
-        Assert.Equal(network.Spec, weights.CompleteSpec("x"));
+        Assert.Equal(network.Spec, weights.CompleteSpec());
         Assert.Equal(ChannelOrder.Rgb, weights.Convention.ChannelOrder);
     }
 

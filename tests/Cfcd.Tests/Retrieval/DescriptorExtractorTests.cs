@@ -13,8 +13,8 @@ public class DescriptorExtractorTests
     private static float[][] Extract(double[] scales)
     {
         using var model = FixtureModel.Load();
-        var (weights, network) = (model.Weights, model.Network);
-        using var extractor = new DescriptorExtractor(network, weights.Convention, scales, CPU);
+        var (convention, network) = (model.Convention, model.Network);
+        using var extractor = new DescriptorExtractor(network, convention, scales, CPU);
         return ImageList.Read(TestPaths.Fixture("Modeling", "images.txt"))
             .Select(path => extractor.Extract(path))
             .ToArray();
@@ -34,12 +34,13 @@ public class DescriptorExtractorTests
     public void ManyImagesAtOnceGiveTheRowsOfOneAtATimeAndZeroRowsForUnreadableOnes()
     {
         using var model = FixtureModel.Load();
-        var (weights, network) = (model.Weights, model.Network);
+        var (convention, network) = (model.Convention, model.Network);
         var paths = ImageList.Read(TestPaths.Fixture("Modeling", "images.txt"));
         // Repeats make batches of equal sizes; the missing file sits between them.
         var items = paths.Concat(paths).Append("/nonexistent.png").Concat(paths).Select(path => new ExtractionItem(path)).ToList();
         items[1] = items[1] with { Box = [10, 5, 90, 65] };
-        using var extractor = new DescriptorExtractor(network, weights.Convention, [0.5, 1.0], CPU, new ExtractionOptions(Workers: 2, Prefetch: 4, MaxBatch: 3));
+        using var extractor = new DescriptorExtractor(network, convention, [0.5, 1.0], CPU,
+            new ExtractionOptions(Workers: 2, Prefetch: 4, MaxBatch: 3));
         var rows = new float[items.Count * extractor.Dimension];
         var problems = extractor.ExtractMany(items, rows);
         Assert.Equal([6], problems.Select(problem => problem.Index));
@@ -56,11 +57,12 @@ public class DescriptorExtractorTests
     public void ALongerSideCapShrinksOnlyLargerImages()
     {
         using var model = FixtureModel.Load();
-        var (weights, network) = (model.Weights, model.Network);
+        var (convention, network) = (model.Convention, model.Network);
         var items = ImageList.Read(TestPaths.Fixture("Modeling", "images.txt")).Select(path => new ExtractionItem(path)).ToList();
         float[] Rows(int maxSize)
         {
-            using var extractor = new DescriptorExtractor(network, weights.Convention, [1.0], CPU, new ExtractionOptions(MaxSize: maxSize));
+            using var extractor = new DescriptorExtractor(network, convention, [1.0], CPU,
+                new ExtractionOptions(MaxSize: maxSize));
             var rows = new float[items.Count * extractor.Dimension];
             Assert.Empty(extractor.ExtractMany(items, rows));
             return rows;
@@ -76,7 +78,7 @@ public class DescriptorExtractorTests
     public unsafe void AJpegOverThePixelLimitIsDescribedAtItsReducedDecode()
     {
         using var model = FixtureModel.Load();
-        var (weights, network) = (model.Weights, model.Network);
+        var (convention, network) = (model.Convention, model.Network);
         string folder = TestPaths.NewTempFolder();
         string jpeg = HostileImages.Write(folder, "photo.jpg", HostileImages.Jpeg(200, 160));
         // 200 x 160 is over 10,000 pixels; the half-size decode (100 x 80) is within. The same pixels as a PNG
@@ -94,9 +96,9 @@ public class DescriptorExtractorTests
             using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
             HostileImages.Write(folder, "half.png", png.ToArray());
         }
-        using var limited = new DescriptorExtractor(network, weights.Convention, [1.0], CPU,
+        using var limited = new DescriptorExtractor(network, convention, [1.0], CPU,
             new ExtractionOptions(MaxImagePixels: limit.Pixels));
-        using var plain = new DescriptorExtractor(network, weights.Convention, [1.0], CPU);
+        using var plain = new DescriptorExtractor(network, convention, [1.0], CPU);
         Assert.Equal(plain.Extract(Path.Combine(folder, "half.png")), limited.Extract(jpeg));
     }
 
@@ -115,8 +117,8 @@ public class QueryCropTests
     {
         // The descriptor of image0 cropped to a box equals that of the same crop saved as its own PNG.
         using var model = FixtureModel.Load();
-        var (weights, network) = (model.Weights, model.Network);
-        using var extractor = new DescriptorExtractor(network, weights.Convention, [1.0], CPU);
+        var (convention, network) = (model.Convention, model.Network);
+        using var extractor = new DescriptorExtractor(network, convention, [1.0], CPU);
         string image = TestPaths.Fixture("Modeling", "image0.png");
         string cropped = Path.Combine(TestPaths.NewTempFolder(), "crop.png");
         using (var bitmap = SkiaSharp.SKBitmap.Decode(image))
