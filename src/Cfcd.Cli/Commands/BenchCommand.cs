@@ -78,7 +78,7 @@ internal static class BenchCommand
             if (parse.GetValue(threads) > 0)
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var spec = new NetworkSpec(new ResNetLayout(parse.GetValue(depth), 64), 512);
-            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
+            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device), "--device");
             var options = ExtractionOptions.For(computeDevice, parse.GetValue(workers), parse.GetValue(batch));
             var result = ExtractionBenchmark.Run(spec, paths, scaleList, options, computeDevice, cancellation);
             console.Out.WriteLine($"cfcd extract: ResNet-{spec.Layout.Depth}, scales {string.Join(",", scaleList)}, {paths.Count} images, {options.Workers} decode threads, " +
@@ -129,7 +129,7 @@ internal static class BenchCommand
             if (parse.GetValue(threads) > 0)
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var spec = new NetworkSpec(new ResNetLayout(parse.GetValue(depth), parse.GetValue(width)), parse.GetValue(dim), classCount);
-            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
+            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device), "--device");
             string classifier = classCount > 0 ? $", {classCount:N0} classes" : "";
             console.Out.WriteLine($"cfcd {name}: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + {what}{classifier}, batch {parse.GetValue(batch)}, " +
                                   $"{computeDevice.type.ToString().ToLowerInvariant()}, {TorchSharp.torch.get_num_threads()} threads, libtorch {TorchSharp.torch.__version__}");

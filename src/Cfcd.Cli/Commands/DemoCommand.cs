@@ -49,7 +49,8 @@ internal static class DemoCommand
             options.Synthetic.Validate();
             if (!Modeling.ResNetLayout.IsSupported(options.Depth)
                 || options.Width is < 1 or > Modeling.NetworkShapes.MaxWidth || options.StageOneEpochs < 1 || options.StageTwoEpochs < 1)
-                throw new InputException($"--depth must be 18, 34, 50, 101 or 152; --width in [1, " +
+                throw new InputException(
+                    $"--depth must be one of {string.Join(", ", Modeling.ResNetLayout.SupportedDepths.Order())}; --width in [1, " +
                     $"{Modeling.NetworkShapes.MaxWidth}]; --epochs and --stage2-epochs at least 1");
             string folder = parse.GetValue(output)!.ToString();
             OutputFile.RequireWritableFolder(folder);

@@ -67,7 +67,7 @@ internal static class ExtractCommand
                 : FeatureFiles.OfImageList(parse.GetValue(images)!, outputPath);
             foreach (var part in parts)
                 OutputFile.RequireWritable(part.Path);
-            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
+            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device), "--device");
             var extraction = ExtractionOptions.For(computeDevice, workerCount, parse.GetValue(batch), cap, imagePixels);
             var settings = new FeatureExtractionSettings(parse.GetValue(weights)!.ToString(), scaleList, extraction,
                 computeDevice)

@@ -27,7 +27,7 @@ internal static class ScoreCommand
             string weightsPath = parse.GetValue(weights)!.ToString();
             string outputPath = parse.GetValue(output)!.ToString();
             OutputFile.RequireWritable(outputPath);
-            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device));
+            var computeDevice = ComputeDevice.Resolve(parse.GetValue(device), "--device");
             var dataset = ImageDataset.Load(resolved.Data.TrainList, resolved.Data.Root);
 
             using var model = LoadedNetwork.Load(weightsPath);

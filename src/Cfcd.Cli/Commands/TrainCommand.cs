@@ -23,13 +23,14 @@ internal static class TrainCommand
         {
             var resolved = CommonOptions.LoadConfig(parse, config, set);
             if (parse.GetValue(device) is string deviceName)
-                resolved = resolved with { Train = resolved.Train with { Device = deviceName == "cuda" ? Device.Cuda : Device.Cpu } };
+                resolved = resolved with { Train = resolved.Train with { Device = deviceName == "cuda" ? DeviceKind.Cuda : DeviceKind.Cpu } };
             if (parse.GetValue(dryRun))
             {
                 console.Out.Write(ConfigWriter.ToYaml(resolved));
                 return Task.FromResult(ExitCodes.Success);
             }
-            var computeDevice = ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant());
+            var computeDevice = ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant(),
+                parse.GetValue(device) is null ? "train.device" : "--device");
             string runFolder = parse.GetValue(output)?.ToString() ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name));
             OutputFile.RequireWritableFolder(runFolder);
             bool terminal = ConsoleProgress.IsTerminal(console.Error);

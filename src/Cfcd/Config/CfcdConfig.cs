@@ -88,7 +88,8 @@ public sealed record OptimConfig
     public double WarmupFactor { get; init; } = 0.1;
 }
 
-public enum Device { Cpu, Cuda }
+/// <summary>Where training runs (train.device); cuda fails with a clear error where CUDA is absent.</summary>
+public enum DeviceKind { Cpu, Cuda }
 
 public sealed record TrainConfig
 {
@@ -107,7 +108,7 @@ public sealed record TrainConfig
     /// <summary>Stage 2: the stage-1 checkpoint to start from, classifier included.</summary>
     public string? InitFrom { get; init; }
     public int Seed { get; init; } = 1;
-    public Device Device { get; init; } = Device.Cuda;
+    public DeviceKind Device { get; init; } = DeviceKind.Cuda;
     public int LogEvery { get; init; } = 20;
     /// <summary>Besides the last checkpoint, keep every Nth epoch's.</summary>
     public int KeepEvery { get; init; } = 10;

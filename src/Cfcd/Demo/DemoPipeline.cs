@@ -129,7 +129,7 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         Optim = new OptimConfig { BaseLr = 0.05, WarmupEpochs = 1 },
         Train = new TrainConfig
         {
-            Epochs = options.StageOneEpochs, BatchSize = options.BatchSize, GhostBn = 0, Seed = options.Seed, Device = Config.Device.Cpu,
+            Epochs = options.StageOneEpochs, BatchSize = options.BatchSize, GhostBn = 0, Seed = options.Seed, Device = DeviceKind.Cpu,
             LogEvery = 10, KeepEvery = 1000,
         },
     };

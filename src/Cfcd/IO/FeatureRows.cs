@@ -9,14 +9,3 @@ public interface IFeatureRows
     int Columns { get; }
     void ReadRows(long first, int count, Span<float> destination);
 }
-
-/// <summary>Features held in a row-major array.</summary>
-public sealed class InMemoryFeatureRows(string name, float[] values, int columns) : IFeatureRows
-{
-    public string Name { get; } = name;
-    public long Rows { get; } = values.Length / columns;
-    public int Columns { get; } = columns;
-
-    public void ReadRows(long first, int count, Span<float> destination) =>
-        values.AsSpan(checked((int)(first * Columns)), count * Columns).CopyTo(destination);
-}

@@ -6,13 +6,15 @@ namespace Cfcd.Native;
 public static class ComputeDevice
 {
     /// <param name="requested">"cpu", "cuda", or null for the default.</param>
-    public static Device Resolve(string? requested) => requested switch
+    /// <param name="setting">Where the request came from, for errors: a config key or the caller's option.</param>
+    public static Device Resolve(string? requested, string setting) => requested switch
     {
         null => cuda.is_available() ? CUDA : CPU,
         "cpu" => CPU,
         "cuda" => cuda.is_available()
             ? CUDA
-            : throw new InputException("--device cuda: CUDA is not available here (a CPU build of libtorch or no GPU); use --device cpu"),
-        _ => throw new InputException($"--device {requested}: use cpu or cuda"),
+            : throw new InputException($"{setting} cuda: CUDA is not available here (a CPU build of libtorch or " +
+                                       "no GPU); use cpu"),
+        _ => throw new InputException($"{setting} {requested}: use cpu or cuda"),
     };
 }

@@ -24,7 +24,7 @@ internal sealed class RunStart(CfcdConfig config, RunFolder run, ILogger logger)
         }
         try
         {
-            resumed.Weights.LoadInto(network, resumed.Path);
+            resumed.Weights.LoadInto(network);
             return resumed;
         }
         catch

@@ -30,7 +30,7 @@ internal static class StartingWeights
             throw new InputException($"{path} ({key}): stage 2 needs the stage-1 classifier for " +
                                      $"{network.Spec.Classes} classes, the file has " +
                                      $"{(weights.Classes == 0 ? "none" : $"{weights.Classes} classes")}");
-        weights.LoadInto(network, path, backboneOnly: !stageTwo);
+        weights.LoadInto(network, backboneOnly: !stageTwo);
         logger.LogInformation("initialised from {Path} ({Source} weights)", path, weights.Source);
     }
 }

@@ -1,5 +1,6 @@
 using Cfcd.IO;
 using Cfcd.Retrieval;
+using Cfcd.Tests.IO;
 
 namespace Cfcd.Tests.Retrieval;
 

@@ -37,7 +37,7 @@ public sealed class TinyTrainingRun
             ImageSize = 32, ValResize = 36, Workers = 2, Prefetch = 2,
         },
         Optim = new OptimConfig { BaseLr = baseLr, WarmupEpochs = 1 },
-        Train = new TrainConfig { Epochs = epochs, BatchSize = 8, GhostBn = 4, Seed = 5, Device = Cfcd.Config.Device.Cpu, LogEvery = 4, KeepEvery = 1 },
+        Train = new TrainConfig { Epochs = epochs, BatchSize = 8, GhostBn = 4, Seed = 5, Device = DeviceKind.Cpu, LogEvery = 4, KeepEvery = 1 },
     };
 
     public static TrainingSummary Train(CfcdConfig config, RunFolder run, bool requireResume = false, IProgress<TrainingProgress>? progress = null,
@@ -184,7 +184,7 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     public void ARunResumesOnAnotherDeviceButNotWithAnotherKey()
     {
         var config = tiny.Config();
-        var onCuda = config with { Train = config.Train with { Device = Cfcd.Config.Device.Cuda } };
+        var onCuda = config with { Train = config.Train with { Device = DeviceKind.Cuda } };
         using (var resumed = new ResumeSearch(tiny.Run, onCuda, NullLogger.Instance).Newest(required: true))
             Assert.Equal(12, resumed!.Position.GlobalStep);
         var otherMean = config with { Model = config.Model with { Mean = [0.5, 0.5, 0.5] } };
