@@ -9,7 +9,7 @@ namespace Cfcd;
 /// in open(2) and /dev/zero never ends, so files are opened without blocking and anything but a regular file is
 /// refused; lists are read as strict UTF-8, since .NET can open only files whose names are UTF-8.
 /// </summary>
-public static partial class InputFile
+internal static partial class InputFile
 {
     private const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
     private const int EmptyPath = 0x1000, TypeField = 1, TypeMask = 0xF000, Regular = 0x8000;

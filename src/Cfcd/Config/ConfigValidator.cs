@@ -3,7 +3,7 @@ using Cfcd.Data;
 namespace Cfcd.Config;
 
 /// <summary>Checks the values of a bound config; each problem names its dotted key.</summary>
-public static class ConfigValidator
+internal static class ConfigValidator
 {
     // Each worker is a thread with its decode buffers and each prefetched batch is held in memory: beyond these a
     // value is a typo that would exhaust memory, not a setting.

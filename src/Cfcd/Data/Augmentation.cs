@@ -1,7 +1,7 @@
 namespace Cfcd.Data;
 
 /// <summary>The random parts of training augmentation, each drawn from a sample's own <see cref="SampleRandom"/>.</summary>
-public static class Augmentation
+internal static class Augmentation
 {
     // AlexNet's PCA of ImageNet RGB pixels (as pycls and CFCD use them): eigenvalues and eigenvectors (columns).
     private static readonly double[] EigenValues = [0.2175, 0.0188, 0.0045];

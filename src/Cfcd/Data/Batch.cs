@@ -6,7 +6,7 @@ namespace Cfcd.Data;
 /// A batch from <see cref="BatchLoader"/>: images [n, 3, S, S] in a pooled buffer, labels [n], the data-set indices.
 /// Dispose it to give the buffer back for the next batches.
 /// </summary>
-public sealed class Batch : IDisposable
+internal sealed class Batch : IDisposable
 {
     private readonly Action _release;
 

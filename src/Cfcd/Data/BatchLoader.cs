@@ -12,11 +12,11 @@ namespace Cfcd.Data;
 /// <param name="MaxFailureRate">Fraction of unreadable images per epoch above which the epoch stops with an error.</param>
 /// <param name="GroupSize">Images that stand or fall together (a tuple); an unreadable image drops its whole group.</param>
 /// <param name="MaxImagePixels">The most pixels an image may decode into (data.max_image_pixels).</param>
-public sealed record LoaderOptions(int Workers, int Prefetch, double MaxFailureRate, int GroupSize = 1,
+internal sealed record LoaderOptions(int Workers, int Prefetch, double MaxFailureRate, int GroupSize = 1,
     long MaxImagePixels = PixelLimit.DefaultPixels);
 
 /// <summary>What one epoch read.</summary>
-public sealed record EpochReadStats(int Images, int Failed, IReadOnlyList<string> Failures);
+internal sealed record EpochReadStats(int Images, int Failed, IReadOnlyList<string> Failures);
 
 /// <summary>
 /// Loads planned batches with worker threads: each batch is decoded and transformed by one worker straight into a
@@ -24,7 +24,7 @@ public sealed record EpochReadStats(int Images, int Failed, IReadOnlyList<string
 /// Augmentation is drawn from (seed, epoch, position in the epoch), so the result does not depend on the number of
 /// workers. Unreadable images are skipped with a warning and counted; too many stop the epoch.
 /// </summary>
-public sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransform transform, LoaderOptions options, long seed, ILogger logger)
+internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransform transform, LoaderOptions options, long seed, ILogger logger)
 {
     private sealed class Job(int index, int firstPosition, int[] plan, Tensor buffer, long[] labels)
     {

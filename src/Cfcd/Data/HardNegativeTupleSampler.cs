@@ -10,7 +10,7 @@ namespace Cfcd.Data;
 /// negative is random.
 /// Tuples stay whole and consecutive in a batch (<see cref="GroupSize"/>).
 /// </summary>
-public sealed class HardNegativeTupleSampler : IBatchSampler
+internal sealed class HardNegativeTupleSampler : IBatchSampler
 {
     private const double FalsePositiveShareCorrect = 0.5, FalsePositiveShareMistaken = 0.33, MistakenClassShare = 0.5;
 

@@ -4,7 +4,7 @@ using Cfcd.Modeling;
 namespace Cfcd.Data;
 
 /// <summary>Turns one opened image into normalised planes of a fixed size, given the sample's random generator.</summary>
-public interface IImageTransform
+internal interface IImageTransform
 {
     int Size { get; }
 
@@ -16,7 +16,7 @@ public interface IImageTransform
 /// normalisation. The JPEG is decoded at full size as the reference does, or, with data.jpeg_dct_scaling, at
 /// reduced size when the crop would still cover the output.
 /// </summary>
-public sealed class TrainTransform(DataConfig data, InputConvention convention) : IImageTransform
+internal sealed class TrainTransform(DataConfig data, InputConvention convention) : IImageTransform
 {
     public int Size => data.ImageSize;
 
@@ -41,7 +41,7 @@ public sealed class TrainTransform(DataConfig data, InputConvention convention) 
 /// Evaluation view of training-style data (validation, scoring): short side resized, centre crop, normalisation;
 /// decoded as <see cref="TrainTransform"/> decodes.
 /// </summary>
-public sealed class EvalTransform(int resize, int size, InputConvention convention, bool jpegDctScaling = false)
+internal sealed class EvalTransform(int resize, int size, InputConvention convention, bool jpegDctScaling = false)
     : IImageTransform
 {
     public int Size => size;

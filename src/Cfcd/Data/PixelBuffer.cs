@@ -6,7 +6,7 @@ namespace Cfcd.Data;
 /// Reusable native memory for 8-bit RGBA pixels (row stride = 4 x width). It grows when a larger image comes and
 /// is never shrunk, so a worker decodes image after image without managed allocations.
 /// </summary>
-public sealed unsafe class PixelBuffer : IDisposable
+internal sealed unsafe class PixelBuffer : IDisposable
 {
     private nuint _capacity;
 

@@ -7,7 +7,7 @@ namespace Cfcd.Data;
 /// How the three output planes are made from RGBA pixels: plane c reads one source channel (the channel order of the
 /// weights) and writes (pixel / 255 + lighting[channel] - mean[c]) / std[c] as one multiply-add.
 /// </summary>
-public readonly struct PlaneWriter
+internal readonly struct PlaneWriter
 {
     public readonly int Source0, Source1, Source2;
     public readonly float Scale0, Scale1, Scale2;

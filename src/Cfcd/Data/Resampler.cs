@@ -10,7 +10,7 @@ namespace Cfcd.Data;
 /// clamped to the region, without antialiasing, as the pycls / CFCD training pipeline resizes. Separable: each
 /// source row is interpolated horizontally once into a float row, then rows are blended with SIMD.
 /// </summary>
-public static unsafe class Resampler
+internal static unsafe class Resampler
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToPlanes(PixelView source, CropBox region, int width, int height, bool mirror, in PlaneWriter writer, Span<float> destination)

@@ -4,7 +4,7 @@ namespace Cfcd.Data;
 /// A small deterministic generator (SplitMix64) for augmentation and sampling. One is derived per
 /// (seed, epoch, position) so a sample's augmentation does not depend on which thread draws it or when.
 /// </summary>
-public struct SampleRandom
+internal struct SampleRandom
 {
     private ulong _state;
 

@@ -3,7 +3,7 @@ using Cfcd.Config;
 namespace Cfcd.Data;
 
 /// <summary>The batch sampler a config asks for, over a training list (reading the stage-1 score file if given).</summary>
-public static class SamplerFactory
+internal static class SamplerFactory
 {
     public static IBatchSampler Create(SamplerConfig sampler, ImageDataset dataset, int batchSize, long seed) => sampler.Kind switch
     {

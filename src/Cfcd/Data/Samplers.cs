@@ -1,7 +1,7 @@
 namespace Cfcd.Data;
 
 /// <summary>Plans an epoch: the data-set indices of every batch. Groups of <see cref="GroupSize"/> stay together.</summary>
-public interface IBatchSampler
+internal interface IBatchSampler
 {
     int GroupSize { get; }
 
@@ -9,7 +9,7 @@ public interface IBatchSampler
 }
 
 /// <summary>Every image once per epoch in a seeded random order; the last partial batch is dropped.</summary>
-public sealed class RandomSampler(int count, int batchSize, long seed) : IBatchSampler
+internal sealed class RandomSampler(int count, int batchSize, long seed) : IBatchSampler
 {
     public int GroupSize => 1;
 
@@ -26,7 +26,7 @@ public sealed class RandomSampler(int count, int batchSize, long seed) : IBatchS
 /// Batches of <c>batchSize / imagesPerClass</c> distinct classes, drawn uniformly, with <c>imagesPerClass</c> images
 /// each (without repeats while a class has enough); as many batches as the data set fills.
 /// </summary>
-public sealed class ClassBalancedSampler : IBatchSampler
+internal sealed class ClassBalancedSampler : IBatchSampler
 {
     private readonly int[][] _byClass;
     private readonly int _batchSize, _imagesPerClass, _batches;

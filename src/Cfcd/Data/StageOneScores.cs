@@ -6,7 +6,7 @@ namespace Cfcd.Data;
 /// The stage-1 score file <c>cfcd score</c> writes for the tuple sampler: one <c>path true_label predicted_label score</c>
 /// per line, paths as the training list writes them.
 /// </summary>
-public static class StageOneScores
+internal static class StageOneScores
 {
     /// <summary>
     /// Writes the score file atomically: one line per prediction (data-set index, predicted class, score), in the

@@ -5,7 +5,7 @@ namespace Cfcd.IO;
 /// objects it knows and throws <see cref="InvalidDataException"/> (the reader adds file and offset) for the rest:
 /// nothing is ever imported or executed.
 /// </summary>
-public interface IPickleResolver
+internal interface IPickleResolver
 {
     /// <summary>A token standing for <c>module.name</c> (GLOBAL, STACK_GLOBAL).</summary>
     object ResolveGlobal(string module, string name);

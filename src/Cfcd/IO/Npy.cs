@@ -172,7 +172,7 @@ public static class Npy
 /// Streams float32 rows into a version-1 .npy file of a known shape. The file appears under its name only
 /// on <see cref="Complete"/> (temporary file, then rename); an abandoned writer leaves no partial file.
 /// </summary>
-public sealed class NpyWriter : IDisposable
+internal sealed class NpyWriter : IDisposable
 {
     private readonly string _path;
     private readonly string _temporary;
@@ -219,7 +219,7 @@ public sealed class NpyWriter : IDisposable
 /// A 2-D .npy file mapped into memory: rows are read in blocks as float32 without loading the file,
 /// so a 2 GB R1M feature file costs page cache, not heap.
 /// </summary>
-public sealed class MappedNpyMatrix : IFeatureRows, IDisposable
+internal sealed class MappedNpyMatrix : IFeatureRows, IDisposable
 {
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;

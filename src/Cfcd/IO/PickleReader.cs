@@ -13,7 +13,7 @@ namespace Cfcd.IO;
 /// <c>Dictionary&lt;object, object?&gt;</c>, <c>List&lt;object?&gt;</c>, <c>object?[]</c> (tuples),
 /// <c>string</c>, <c>byte[]</c>, <c>long</c> (or <c>BigInteger</c>), <c>double</c>, <c>bool</c> and null.
 /// </summary>
-public static class PickleReader
+internal static class PickleReader
 {
     // Limits far above any real pickle (a ResNet-101 checkpoint with optimiser state has a few thousand memo entries,
     // batches of 1,000 items and a nesting of a few levels) that keep a hostile one from growing without end.

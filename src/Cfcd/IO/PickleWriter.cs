@@ -10,7 +10,7 @@ namespace Cfcd.IO;
 /// dictionaries with string or integer keys, lists, tuples (<c>object?[]</c>), strings, integers,
 /// floats, booleans and null. Python's <c>pickle.load</c> reads the result.
 /// </summary>
-public static class PickleWriter
+internal static class PickleWriter
 {
     private const int Batch = 1000; // pickle.py batches APPENDS / SETITEMS the same way
 

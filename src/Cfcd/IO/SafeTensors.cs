@@ -9,13 +9,13 @@ using static TorchSharp.torch;
 namespace Cfcd.IO;
 
 /// <summary>A safetensors file's tensors (CPU, in stored type) and its string metadata.</summary>
-public sealed record SafeTensorsFile(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
+internal sealed record SafeTensorsFile(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>
 /// The safetensors format (huggingface/safetensors): an 8-byte little-endian header length, a JSON header
 /// mapping each name to dtype, shape and byte range, optional <c>__metadata__</c> strings, then the raw data.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     private const string MetadataKey = "__metadata__";
     private const long MaxHeaderBytes = 100_000_000;

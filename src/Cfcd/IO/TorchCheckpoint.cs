@@ -12,7 +12,7 @@ namespace Cfcd.IO;
 /// storages), which old pycls ImageNet weights use. <see cref="Root"/> is the unpickled object with
 /// <see cref="PickledTensor"/> leaves; <see cref="Materialize"/> reads one tensor's data.
 /// </summary>
-public sealed class TorchCheckpoint : IDisposable
+internal sealed class TorchCheckpoint : IDisposable
 {
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
     private const long LegacyProtocol = 1001;

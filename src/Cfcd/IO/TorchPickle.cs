@@ -3,10 +3,10 @@ using static TorchSharp.torch;
 namespace Cfcd.IO;
 
 /// <summary>A storage a PyTorch checkpoint refers to by key: its element type and length.</summary>
-public sealed record TorchStorage(string Key, ScalarType ElementType, long Elements);
+internal sealed record TorchStorage(string Key, ScalarType ElementType, long Elements);
 
 /// <summary>A tensor as <c>torch._utils._rebuild_tensor_v2</c> describes it: a strided view of a storage.</summary>
-public sealed record PickledTensor(TorchStorage Storage, long StorageOffset, long[] Shape, long[] Strides)
+internal sealed record PickledTensor(TorchStorage Storage, long StorageOffset, long[] Shape, long[] Strides)
 {
     /// <summary>The number of elements; null when it overflows.</summary>
     public long? Elements => ShapeSize.Elements(Shape);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Cfcd.Losses;
 
 /// <summary>Plain softmax, CosFace or ArcFace with a fixed scale (and margin), for comparison with MadaCos.</summary>
-public sealed class FixedMarginLoss(HeadKind kind, double scale, double margin) : IClassificationLoss
+internal sealed class FixedMarginLoss(HeadKind kind, double scale, double margin) : IClassificationLoss
 {
     public bool SolvesPerBatch => false;
 

@@ -8,7 +8,7 @@ namespace Cfcd.Losses;
 /// batch (<see cref="Solve"/>) and applies them to any part of it (<see cref="Loss"/>), so a batch split into
 /// micro-batches gets one scale and margin; the fixed-margin heads have nothing to solve.
 /// </summary>
-public interface IClassificationLoss
+internal interface IClassificationLoss
 {
     /// <summary>Whether <see cref="Solve"/> depends on the batch (so a split batch needs a statistics pass first).</summary>
     bool SolvesPerBatch { get; }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Cfcd.Losses;
 
 /// <summary>The stage-2 local loss of one batch of tuples, and how many anchor-positive matches it used.</summary>
-public sealed record LocalTripletResult(Tensor Loss, int Matches, int Tuples);
+internal sealed record LocalTripletResult(Tensor Loss, int Matches, int Tuples);
 
 /// <summary>
 /// CFCD's fine stage (docs/method.md section 3) over tuples of res4 maps (anchor, positive, negatives): L2-normalised
@@ -15,7 +15,7 @@ public sealed record LocalTripletResult(Tensor Loss, int Matches, int Tuples);
 /// the anchor descriptor is mined (on detached features). The loss is the sum of
 /// max(0, |a - p|^2 - |a - n|^2 + margin); with no match it is 0 with a gradient path.
 /// </summary>
-public sealed class LocalTripletLoss(double margin = 0.1, double loweRatio = 0.9, double attentionKeep = 0.5)
+internal sealed class LocalTripletLoss(double margin = 0.1, double loweRatio = 0.9, double attentionKeep = 0.5)
 {
     /// <param name="res4">[T * tupleSize, C, h, w], tuples consecutive: anchor, positive, then negatives.</param>
     public LocalTripletResult Forward(Tensor res4, int tupleSize)

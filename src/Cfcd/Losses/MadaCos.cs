@@ -5,7 +5,7 @@ namespace Cfcd.Losses;
 
 /// <summary>What MadaCos solved for one batch (logged every iteration).</summary>
 /// <param name="LogB">ln B, the median sample's summed non-target exp(s cos), kept in log space.</param>
-public sealed record MadaCosStatistics(double Scale, double Margin, double MedianCosine, double LogB);
+internal sealed record MadaCosStatistics(double Scale, double Margin, double MedianCosine, double LogB);
 
 /// <summary>
 /// MadaCos (CFCD, docs/method.md section 2): an adaptive scale and margin re-solved for every batch from the lower
@@ -13,7 +13,7 @@ public sealed record MadaCosStatistics(double Scale, double Margin, double Media
 /// are constants for the gradient. B is computed in log space (logsumexp): the reference's float exp(s cos) overflows
 /// at large scales and silently ends with a zero margin; here a scale of 200 still gives the exact margin.
 /// </summary>
-public sealed class MadaCos(double alpha = 0.02) : IClassificationLoss
+internal sealed class MadaCos(double alpha = 0.02) : IClassificationLoss
 {
     /// <summary>The scale never goes below this (it stays there until the median cosine passes about 0.375).</summary>
     public const double MinimumScale = 32.0;

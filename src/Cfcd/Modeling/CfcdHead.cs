@@ -8,7 +8,7 @@ namespace Cfcd.Modeling;
 /// The global descriptor head: GeM pooling, Linear (with bias) to the descriptor size, BatchNorm1d (a <see cref="GhostBatchNorm"/>).
 /// Its output is the embedding before L2 normalisation (the loss normalises it; so does extraction).
 /// </summary>
-public sealed class CfcdHead : nn.Module<Tensor, Tensor>
+internal sealed class CfcdHead : nn.Module<Tensor, Tensor>
 {
     private readonly GeM gem;
     private readonly Linear fc;

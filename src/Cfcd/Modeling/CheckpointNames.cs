@@ -11,7 +11,7 @@ public enum WeightsSource { Cfcd, CfcdCheckpoint, PyclsImageNet, Torchvision }
 /// <c>classifier.weight</c>. A key a source is known to carry but cfcd does not use (an ImageNet classifier)
 /// maps to null; a key nobody knows is an error for the caller to report.
 /// </summary>
-public static partial class CheckpointNames
+internal static partial class CheckpointNames
 {
     private const string Backbone = "backbone.";
     private const string CfcdBackbonePrefix = "globalmodel.";

@@ -8,7 +8,7 @@ namespace Cfcd.Modeling;
 /// Generalised-mean pooling over the spatial positions: (mean x^p)^(1/p) with x clamped at 1e-6.
 /// p is fixed (3 in CFCD) or, as an option, a learned parameter named <c>p</c>.
 /// </summary>
-public sealed class GeM : nn.Module<Tensor, Tensor>
+internal sealed class GeM : nn.Module<Tensor, Tensor>
 {
     private const double ClampMin = 1e-6;
     private readonly double _fixedP;

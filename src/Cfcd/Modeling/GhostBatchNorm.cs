@@ -22,7 +22,7 @@ public enum NormStatistics
 /// as the paper's 8 GPUs x 16 images did, and the running statistics move towards the mean of the groups'
 /// statistics: running = 0.9 running + 0.1 mean over groups (unbiased variance, as PyTorch).
 /// </summary>
-public sealed class GhostBatchNorm : BatchNorm
+internal sealed class GhostBatchNorm : BatchNorm
 {
     private const double Epsilon = 1e-5, Momentum = 0.1;
     private readonly List<(Tensor Mean, Tensor Variance)> _pending = new();

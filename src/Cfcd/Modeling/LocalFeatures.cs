@@ -6,7 +6,7 @@ namespace Cfcd.Modeling;
 /// The local-descriptor view of res4 used by the stage-2 loss: one L2-normalised C-vector per location, and a
 /// parameter-free attention map, the L1 norm over channels at each location.
 /// </summary>
-public static class LocalFeatures
+internal static class LocalFeatures
 {
     /// <summary>[B, C, h, w] to [B, h*w, C], each row of unit length.</summary>
     public static Tensor Descriptors(Tensor res4)

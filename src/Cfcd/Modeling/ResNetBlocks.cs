@@ -8,7 +8,7 @@ namespace Cfcd.Modeling;
 /// The two residual blocks of torchvision's ResNet, with its module names (conv1, bn1, ..., downsample.0/.1)
 /// so state dicts map by name. "v1.5": the stride sits on the 3x3 convolution.
 /// </summary>
-public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
+internal abstract class ResidualBlock : nn.Module<Tensor, Tensor>
 {
     // Registered by the derived block's RegisterComponents under torchvision's name.
     private readonly Sequential? downsample;
@@ -51,7 +51,7 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>Two 3x3 convolutions (ResNet-18 and -34).</summary>
-public sealed class BasicBlock : ResidualBlock
+internal sealed class BasicBlock : ResidualBlock
 {
     private readonly Conv2d conv1, conv2;
     private readonly GhostBatchNorm bn1, bn2;
@@ -75,7 +75,7 @@ public sealed class BasicBlock : ResidualBlock
 }
 
 /// <summary>1x1 reduce, 3x3 (strided), 1x1 expand by 4 (ResNet-50, -101, -152).</summary>
-public sealed class Bottleneck : ResidualBlock
+internal sealed class Bottleneck : ResidualBlock
 {
     public const int Expansion = 4;
 

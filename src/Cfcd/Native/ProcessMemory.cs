@@ -1,7 +1,7 @@
 namespace Cfcd.Native;
 
 /// <summary>Memory figures of this process for benchmarks (Linux /proc; 0 elsewhere).</summary>
-public static class ProcessMemory
+internal static class ProcessMemory
 {
     /// <summary>Peak resident set size (VmHWM), in bytes.</summary>
     public static long PeakResidentBytes()

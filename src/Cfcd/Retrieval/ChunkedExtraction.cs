@@ -36,7 +36,7 @@ public sealed record ChunkedExtractionResult(string Path, int ChunksDone, int Ch
 /// Extracts the rows of a list of images into a <see cref="ChunkedFeatureFile"/>: this shard's chunks that are not
 /// there yet, one chunk at a time, then the merge once every chunk exists (whichever process finishes last).
 /// </summary>
-public static class ChunkedExtraction
+internal static class ChunkedExtraction
 {
     public static ChunkedExtractionResult Run(DescriptorExtractor extractor, ChunkedFeatureFile file, IReadOnlyList<ExtractionItem> items, Shard shard,
         IProgress<long>? progress = null, CancellationToken cancellation = default)

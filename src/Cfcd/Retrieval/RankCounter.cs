@@ -10,7 +10,7 @@ namespace Cfcd.Retrieval;
 /// Order: higher score first; equal scores keep database order (lower row first), distractors after the
 /// database. revisitop's numpy argsort leaves the order of exact ties unspecified.
 /// </summary>
-public static class RankCounter
+internal static class RankCounter
 {
     private const int BlockRows = 2048;
 

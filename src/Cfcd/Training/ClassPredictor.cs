@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Cfcd.Training;
 
 /// <summary>One image's prediction: the classes of its largest cosines, best first, and the largest cosine.</summary>
-public sealed record ClassPrediction(int SampleIndex, int[] TopClasses, float TopCosine);
+internal sealed record ClassPrediction(int SampleIndex, int[] TopClasses, float TopCosine);
 
 /// <summary>Top-1 / top-5 accuracy (in %) over the readable images of a list.</summary>
 public sealed record Accuracy(int Images, double Top1, double Top5, int Unreadable);
@@ -15,7 +15,7 @@ public sealed record Accuracy(int Images, double Top1, double Top5, int Unreadab
 /// Runs a network with its cosine classifier in eval mode over a list with an evaluation transform (short side
 /// resized, centre crop) and yields the predictions in list order. Used for validation and for <c>cfcd score</c>.
 /// </summary>
-public sealed class ClassPredictor(CfcdNet network, Device device, LoaderOptions loading, ILogger logger)
+internal sealed class ClassPredictor(CfcdNet network, Device device, LoaderOptions loading, ILogger logger)
 {
     /// <summary>Unreadable images of the last finished pass (skipped, with a warning each).</summary>
     public int LastUnreadable { get; private set; }

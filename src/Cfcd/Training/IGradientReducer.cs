@@ -17,7 +17,7 @@ public interface IGradientReducer
 }
 
 /// <summary>The gradient reducer of one process. Why: its gradients are already the whole batch's.</summary>
-public sealed class SingleProcessGradients : IGradientReducer
+internal sealed class SingleProcessGradients : IGradientReducer
 {
     public static SingleProcessGradients Instance { get; } = new();
 

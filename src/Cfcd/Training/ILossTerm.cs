@@ -7,11 +7,11 @@ namespace Cfcd.Training;
 /// pass instead of running one of its own.</summary>
 /// <param name="Res4">The res4 maps; null unless a term needs them.</param>
 /// <param name="BatchImages">Images in the whole batch the step optimises, of which this micro-batch is a part.</param>
-public sealed record MicroBatchOutputs(Tensor Embedding, Tensor? Res4, Tensor Cosines, Tensor Labels, int BatchImages);
+internal sealed record MicroBatchOutputs(Tensor Embedding, Tensor? Res4, Tensor Cosines, Tensor Labels, int BatchImages);
 
 /// <summary>A count logged as a ratio (matches per tuple). Why: it is summed over micro-batches and steps before
 /// dividing, so a logged ratio weighs every tuple alike.</summary>
-public readonly record struct Tally(long Count, long Of)
+internal readonly record struct Tally(long Count, long Of)
 {
     public static Tally operator +(Tally tally, Tally other) => new(tally.Count + other.Count, tally.Of + other.Of);
 }
@@ -19,13 +19,13 @@ public readonly record struct Tally(long Count, long Of)
 /// <summary>A term's part of one micro-batch: its loss, the weight the step adds it with and what it counted. Why:
 /// the step weighs the loss tensor for backward and its value in double for the log, as it does the local loss.
 /// </summary>
-public sealed record LossTermPart(Tensor Loss, double Weight, Tally Tally);
+internal sealed record LossTermPart(Tensor Loss, double Weight, Tally Tally);
 
 /// <summary>
 /// A loss a training step adds to the classification loss. Why: stage 2's local triplet loss is one, DC-I-Net's
 /// losses will be others, and each plugs into the step without editing it.
 /// </summary>
-public interface ILossTerm
+internal interface ILossTerm
 {
     /// <summary>The metrics column of its weighted loss (one of <see cref="MetricsRow.Columns"/>).</summary>
     string LossColumn { get; }

@@ -7,7 +7,7 @@ namespace Cfcd.Training;
 /// lr(e) = 0.5 base (1 + cos(pi e / E)), times a linear warm-up factor from <c>warmup_factor</c> to 1 over the first
 /// <c>warmup_epochs</c> (stage 1); stage 2 restarts the cosine without warm-up.
 /// </summary>
-public sealed class LearningRateSchedule(double baseLr, int epochs, int warmupEpochs, double warmupFactor)
+internal sealed class LearningRateSchedule(double baseLr, int epochs, int warmupEpochs, double warmupFactor)
 {
     public static LearningRateSchedule FromConfig(CfcdConfig config) => new(config.Optim.BaseLr, config.Train.Epochs,
         config.Train.Stage == 1 ? config.Optim.WarmupEpochs : 0, config.Optim.WarmupFactor);

@@ -9,7 +9,7 @@ namespace Cfcd.Training;
 /// </summary>
 /// <param name="weight">lambda, loss.local_weight.</param>
 /// <param name="group">loss.local_group; 0: the sum is not divided.</param>
-public sealed class LocalTripletTerm(LocalTripletLoss loss, int tupleSize, double weight, int group) : ILossTerm
+internal sealed class LocalTripletTerm(LocalTripletLoss loss, int tupleSize, double weight, int group) : ILossTerm
 {
     public string LossColumn => MetricsRow.LocalLoss;
 

@@ -7,7 +7,7 @@ namespace Cfcd.Training;
 /// come; a resumed run first cuts the file back to the rows its checkpoint had seen, so that the file of a resumed
 /// run reads as if the run had never stopped.
 /// </summary>
-public sealed class MetricsLog : IDisposable
+internal sealed class MetricsLog : IDisposable
 {
     private static readonly string Header = "phase,epoch,step," + string.Join(',', MetricsRow.Columns);
     private readonly StreamWriter _writer;

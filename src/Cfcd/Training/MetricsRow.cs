@@ -7,7 +7,7 @@ namespace Cfcd.Training;
 /// </summary>
 /// <param name="Epoch">1-based epoch the row belongs to.</param>
 /// <param name="Step">Optimiser steps done since the start of the run.</param>
-public sealed record MetricsRow(string Phase, int Epoch, long Step, IReadOnlyDictionary<string, double> Values)
+internal sealed record MetricsRow(string Phase, int Epoch, long Step, IReadOnlyDictionary<string, double> Values)
 {
     public const string TrainPhase = "train", ValidationPhase = "val";
 

@@ -11,7 +11,7 @@ namespace Cfcd.Training;
 /// 81,313 x 512 classifier, that is 170 MB less per temporary). The momentum buffers are named by parameter so
 /// checkpoints restore them exactly.
 /// </summary>
-public sealed class Sgd(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double momentum, bool nesterov,
+internal sealed class Sgd(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double momentum, bool nesterov,
     double weightDecay) : IDisposable
 {
     private readonly Dictionary<string, Tensor> _buffers = new();

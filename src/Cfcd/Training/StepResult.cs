@@ -4,7 +4,7 @@ namespace Cfcd.Training;
 
 /// <summary>An extra loss term's share of one step: its weighted loss (a mean over the batch) and its tally. Why:
 /// the log shows each term in its own column.</summary>
-public sealed record TermResult(ILossTerm Term, double Loss, Tally Tally);
+internal sealed record TermResult(ILossTerm Term, double Loss, Tally Tally);
 
 /// <summary>What one optimiser step computed. Why: the log, the progress bar and the divergence check read it.
 /// Losses are means over the batch as the optimiser saw them.</summary>
@@ -12,7 +12,7 @@ public sealed record TermResult(ILossTerm Term, double Loss, Tally Tally);
 /// <param name="Statistics">MadaCos's solution (of the whole batch, or of the last micro-batch); null for the fixed
 /// heads.</param>
 /// <param name="Correct">Images whose largest cosine was their own class.</param>
-public sealed record StepResult(int Images, double ClassificationLoss, IReadOnlyList<TermResult> ExtraLosses,
+internal sealed record StepResult(int Images, double ClassificationLoss, IReadOnlyList<TermResult> ExtraLosses,
     MadaCosStatistics? Statistics, int Correct)
 {
     /// <summary>The loss the optimiser saw: the classification loss plus the extra terms'.</summary>

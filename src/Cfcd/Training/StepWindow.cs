@@ -6,7 +6,7 @@ namespace Cfcd.Training;
 /// The steps since the last logged row: their mean losses (the extra terms' each in its column), top-1, the terms'
 /// tallies and throughput. Why: a logged row averages the steps it stands for.
 /// </summary>
-public sealed class StepWindow
+internal sealed class StepWindow
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Dictionary<ILossTerm, (double Loss, Tally Tally)> _terms = new();

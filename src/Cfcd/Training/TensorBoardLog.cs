@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 namespace Cfcd.Training;
 
 /// <summary>The metrics rows as TensorBoard scalars (TorchSharp's SummaryWriter), tagged <c>phase/column</c>.</summary>
-public sealed class TensorBoardLog(string folder)
+internal sealed class TensorBoardLog(string folder)
 {
     private readonly SummaryWriter _writer = torch.utils.tensorboard.SummaryWriter(folder);
 

@@ -15,7 +15,7 @@ namespace Cfcd.Training;
 public sealed record TrainingPosition(int Epoch, int Step, long GlobalStep, int MetricsRows, string Config);
 
 /// <summary>A training checkpoint read back: the network's weights, the optimiser's momentum, the RNG and the position.</summary>
-public sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dictionary<string, Tensor> momentum, Tensor? torchRng, TrainingPosition position) : IDisposable
+internal sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dictionary<string, Tensor> momentum, Tensor? torchRng, TrainingPosition position) : IDisposable
 {
     public string Path { get; } = path;
 
@@ -41,7 +41,7 @@ public sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dictio
 /// buffers and libtorch's RNG state under <c>train_state.</c>, and the position and resolved config in the metadata.
 /// Written atomically (a temporary file, then a rename), so a file that exists is complete.
 /// </summary>
-public static class TrainingCheckpoint
+internal static class TrainingCheckpoint
 {
     public const string Extension = ".ckpt";
     private const string MomentumPrefix = NetworkWeights.TrainingStatePrefix + "momentum.";

@@ -7,7 +7,7 @@ namespace Cfcd.Training;
 /// The training curves as one PNG (ScottPlot), drawn from metrics.csv: losses, accuracy (training top-1 per logged
 /// window, validation top-1 / top-5 per epoch), MadaCos's scale, and its margin with the median target cosine.
 /// </summary>
-public static class TrainingCurves
+internal static class TrainingCurves
 {
     private const int PanelWidth = 640, PanelHeight = 400;
 

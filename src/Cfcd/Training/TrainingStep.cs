@@ -10,7 +10,7 @@ namespace Cfcd.Training;
 /// <param name="MicroBatch">Images per forward pass (0: the whole batch); gradients accumulate over the passes.</param>
 /// <param name="WholeBatchStatistics">With micro-batches, solve MadaCos over the whole batch in a first no-grad
 /// pass.</param>
-public sealed record StepOptions(int MicroBatch, bool WholeBatchStatistics)
+internal sealed record StepOptions(int MicroBatch, bool WholeBatchStatistics)
 {
     public static StepOptions FromConfig(CfcdConfig config) =>
         new(config.Train.MicroBatch, config.Loss.MadacosStatistics == StatisticsScope.Batch);
@@ -27,7 +27,7 @@ public sealed record StepOptions(int MicroBatch, bool WholeBatchStatistics)
 /// <param name="extraLosses">Terms added to the classification loss, in this order.</param>
 /// <param name="gradients">Combines the gradients before the optimiser step; null: one process (nothing to do).
 /// </param>
-public sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IReadOnlyList<ILossTerm> extraLosses,
+internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IReadOnlyList<ILossTerm> extraLosses,
     Sgd optimizer, StepOptions options, IGradientReducer? gradients = null)
 {
     private readonly IGradientReducer _gradients = gradients ?? SingleProcessGradients.Instance;

@@ -7,7 +7,7 @@ namespace Cfcd.Data.Synthetic;
 /// palace) with random proportions, roofs, window grids, palette, wall texture, sky, hills and ground. Scenes
 /// from different generators differ in layout and colour, which is what makes small crops of them learnable.
 /// </summary>
-public static class SceneGenerator
+internal static class SceneGenerator
 {
     private const float HighestTop = 6; // scene units below the top edge of the scene
     private const int SampleGrid = 48;

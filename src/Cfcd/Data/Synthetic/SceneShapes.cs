@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace Cfcd.Data.Synthetic;
 
 /// <summary>The outlines of a block's parts in scene units, shared by the renderer and the visibility samples.</summary>
-public static class SceneShapes
+internal static class SceneShapes
 {
     /// <summary>The roof above the body's top edge (a thin cornice for a flat roof).</summary>
     public static SKPath Roof(SceneBlock block)

@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace Cfcd.Data.Synthetic;
 
 /// <summary>How much of a scene's structure a view shows, and where the structure lies in the image.</summary>
-public static class StructureVisibility
+internal static class StructureVisibility
 {
     /// <summary>The share of the structure's sample points that land inside the image and behind no occluder.</summary>
     public static double VisibleFraction(Scene scene, ViewSpec view)

@@ -1,7 +1,7 @@
 namespace Cfcd.Data.Synthetic;
 
 /// <summary>What a generator is drawn for; part of its seed, so that no two purposes share a stream.</summary>
-public enum RandomStream
+internal enum RandomStream
 {
     TrainScene = 1,
     TestScene = 2,
@@ -19,7 +19,7 @@ public enum RandomStream
 /// explicit integer mix (not <see cref="HashCode"/>, which is randomised per process, nor <see cref="Random"/>,
 /// whose algorithm is not a contract), so a data set is the same whatever the thread count or the runtime.
 /// </summary>
-public sealed class SyntheticRandom
+internal sealed class SyntheticRandom
 {
     private const ulong Golden = 0x9E3779B97F4A7C15;
     private ulong _state;

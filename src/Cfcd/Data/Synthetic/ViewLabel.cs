@@ -3,7 +3,7 @@ namespace Cfcd.Data.Synthetic;
 /// <summary>How a database view of a query's scene counts for that query, as in the revisited protocol.</summary>
 public enum ViewLabel { Easy, Hard, Junk }
 
-public static class ViewLabels
+internal static class ViewLabels
 {
     /// <summary>Below this visible share of the structure a view is junk: too little of the landmark to be judged.</summary>
     public const double JunkBelow = 0.25;

@@ -7,7 +7,7 @@ namespace Cfcd.Data.Synthetic;
 /// perspective matrix), the occluders in image space, all under the view's colour change, then its shadow.
 /// Raster drawing and encoding are deterministic, so the same scene and view give the same bytes.
 /// </summary>
-public static class ViewRenderer
+internal static class ViewRenderer
 {
     public const int JpegQuality = 90;
 

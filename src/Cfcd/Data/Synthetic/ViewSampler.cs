@@ -6,13 +6,13 @@ namespace Cfcd.Data.Synthetic;
 /// How far a view departs from a frontal, complete, daylight photograph. <see cref="Glimpse"/> frames the view
 /// beside or above the structure so that only a sliver of it shows.
 /// </summary>
-public enum ViewStrength { Mild, Moderate, Strong, Glimpse }
+internal enum ViewStrength { Mild, Moderate, Strong, Glimpse }
 
 /// <summary>
 /// Draws a view of a scene: image size and aspect, framing (zoom and shift), perspective (the view rectangle
 /// mapped to a tilted and rotated quad), lighting, occluders and small clutter.
 /// </summary>
-public static class ViewSampler
+internal static class ViewSampler
 {
     // Beyond these a view is a strong change (hard even when the structure is in full sight).
     private const float StrongTilt = 0.18f, StrongRotation = 10, DarkGain = 0.6f, BrightGain = 1.45f, StrongTint = 0.18f, StrongShade = 0.45f, LowContrast = 0.7f;
