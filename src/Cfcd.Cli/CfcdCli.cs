@@ -5,7 +5,7 @@ using Cfcd.Cli.Commands;
 namespace Cfcd.Cli;
 
 /// <summary>The `cfcd` command line: verbs, parsing, and the mapping of failures to exit codes.</summary>
-public static class CfcdCli
+internal static class CfcdCli
 {
     // A plain Command named "cfcd" rather than RootCommand, whose name is the host executable's (testhost in tests).
     public static Command Build(CliConsole console) => new("cfcd", "cfcd: train, extract and evaluate CFCD landmark retrieval models (TorchSharp).")

@@ -1,4 +1,4 @@
 namespace Cfcd.Cli;
 
 /// <summary>Where a command writes: results to <see cref="Out"/>, messages and errors to <see cref="Error"/>.</summary>
-public sealed record CliConsole(TextWriter Out, TextWriter Error);
+internal sealed record CliConsole(TextWriter Out, TextWriter Error);

@@ -10,7 +10,7 @@ namespace Cfcd.Cli;
 /// The CLI's choice of log sinks: Serilog to stderr (stdout carries results such as tables), and to
 /// `train.log` in the run folder when there is one. The library only sees Microsoft.Extensions.Logging.
 /// </summary>
-public static class CliLogging
+internal static class CliLogging
 {
     public const string LogFileName = "train.log";
 

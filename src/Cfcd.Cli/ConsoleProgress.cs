@@ -1,7 +1,7 @@
 namespace Cfcd.Cli;
 
 /// <summary>Progress of a long loop on stderr: a rewritten line in a terminal, a line per 10% otherwise.</summary>
-public sealed class ConsoleProgress(TextWriter error, string label, long total) : IProgress<long>
+internal sealed class ConsoleProgress(TextWriter error, string label, long total) : IProgress<long>
 {
     private readonly bool _interactive = IsTerminal(error);
 

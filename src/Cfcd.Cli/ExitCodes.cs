@@ -1,6 +1,6 @@
 namespace Cfcd.Cli;
 
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
     /// <summary>An unexpected failure: a bug or an environment problem; the log has the details.</summary>

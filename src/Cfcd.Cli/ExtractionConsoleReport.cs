@@ -5,7 +5,7 @@ using Cfcd.Retrieval;
 namespace Cfcd.Cli;
 
 /// <summary>What <c>cfcd extract</c> prints on stderr: network, settings, each file's progress and outcome.</summary>
-public sealed class ExtractionConsoleReport(TextWriter error, FeatureExtractionSettings settings) : IExtractionReport
+internal sealed class ExtractionConsoleReport(TextWriter error, FeatureExtractionSettings settings) : IExtractionReport
 {
     public void Loaded(LoadedNetwork network)
     {

@@ -4,7 +4,7 @@ using Cfcd.Training;
 namespace Cfcd.Cli;
 
 /// <summary>Training progress as one redrawn terminal line: epoch, a bar over its steps, images/s, loss and ETA.</summary>
-public sealed class TrainingProgressBar(TextWriter error) : IProgress<TrainingProgress>
+internal sealed class TrainingProgressBar(TextWriter error) : IProgress<TrainingProgress>
 {
     private const int Width = 24;
     private readonly Stopwatch _sinceDrawn = Stopwatch.StartNew();
