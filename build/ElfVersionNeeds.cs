@@ -81,12 +81,14 @@ namespace Cfcd.Build
         /// Marks weak the needs of <paramref name="library"/> whose version is in <paramref name="weakenable"/>
         /// and not in <paramref name="available"/>. Returns the versions changed (empty when nothing was to do).
         /// </summary>
-        public static List<string> Weaken(byte[] elf, string library, ICollection<string> weakenable, ICollection<string> available)
+        public static List<string> Weaken(byte[] elf, string library, ICollection<string> weakenable,
+            ICollection<string> available)
         {
             var changed = new List<string>();
             foreach (var need in ReadNeeds(elf))
             {
-                if (need.Library != library || need.IsWeak || available.Contains(need.Version) || !weakenable.Contains(need.Version))
+                if (need.Library != library || need.IsWeak || available.Contains(need.Version)
+                    || !weakenable.Contains(need.Version))
                     continue;
                 ushort flags = (ushort)(need.Flags | VerFlagWeak);
                 elf[need.FlagsOffset] = (byte)flags;
@@ -96,7 +98,8 @@ namespace Cfcd.Build
             return changed;
         }
 
-        /// <summary>Strong needs of <paramref name="library"/> that <paramref name="available"/> does not define.</summary>
+        /// <summary>Strong needs of <paramref name="library"/> that <paramref name="available"/> does not
+        /// define.</summary>
         public static List<string> UnmetStrongNeeds(byte[] elf, string library, ICollection<string> available)
         {
             var unmet = new List<string>();
@@ -116,7 +119,8 @@ namespace Cfcd.Build
             File.Move(temporary, path);
         }
 
-        private static IEnumerable<(long Offset, uint Count, long Strings)> FindVersionSections(byte[] elf, uint sectionType)
+        private static IEnumerable<(long Offset, uint Count, long Strings)> FindVersionSections(byte[] elf,
+            uint sectionType)
         {
             if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[2] != (byte)'L' || elf[3] != (byte)'F')
                 throw new InvalidDataException("not an ELF file");
@@ -138,7 +142,8 @@ namespace Cfcd.Build
         }
 
         private static ushort U16(byte[] b, long at) => (ushort)(b[at] | b[at + 1] << 8);
-        private static uint U32(byte[] b, long at) => (uint)(b[at] | b[at + 1] << 8 | b[at + 2] << 16 | b[at + 3] << 24);
+        private static uint U32(byte[] b, long at) =>
+            (uint)(b[at] | b[at + 1] << 8 | b[at + 2] << 16 | b[at + 3] << 24);
         private static ulong U64(byte[] b, long at) => U32(b, at) | (ulong)U32(b, at + 4) << 32;
 
         private static string CString(byte[] b, long at)
@@ -157,7 +162,8 @@ namespace Cfcd.Build
     using Microsoft.Build.Framework;
     using Microsoft.Build.Utilities;
 
-    /// <summary>Fixes every libLibTorchSharp.so under a folder for the machine's libstdc++, in place and idempotently.</summary>
+    /// <summary>Fixes every libLibTorchSharp.so under a folder for the machine's libstdc++, in place and
+    /// idempotently.</summary>
     public sealed class WeakenMissingVersionNeeds : Task
     {
         private static readonly string[] LibStdCxxCandidates =
@@ -178,11 +184,13 @@ namespace Cfcd.Build
             string libStdCxx = Array.Find(LibStdCxxCandidates, File.Exists);
             if (libStdCxx == null)
             {
-                Log.LogMessage(MessageImportance.Normal, "cfcd: no libstdc++.so.6 found; leaving " + FileName + " as shipped");
+                Log.LogMessage(MessageImportance.Normal,
+                    "cfcd: no libstdc++.so.6 found; leaving " + FileName + " as shipped");
                 return true;
             }
             var available = ElfVersionNeeds.ReadDefinitions(File.ReadAllBytes(libStdCxx));
-            var weakenable = new HashSet<string>(Versions.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries));
+            var weakenable =
+                new HashSet<string>(Versions.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries));
             foreach (string path in Directory.EnumerateFiles(Folder, FileName, SearchOption.AllDirectories))
             {
                 byte[] elf = File.ReadAllBytes(path);
@@ -190,11 +198,13 @@ namespace Cfcd.Build
                 if (changed.Count > 0)
                 {
                     ElfVersionNeeds.ReplaceFile(path, elf);
-                    Log.LogMessage(MessageImportance.High, "cfcd: " + path + ": weakened libstdc++ version need " + string.Join(", ", changed) + " (" + libStdCxx + " lacks it)");
+                    Log.LogMessage(MessageImportance.High, "cfcd: " + path + ": weakened libstdc++ version need "
+                        + string.Join(", ", changed) + " (" + libStdCxx + " lacks it)");
                 }
                 var unmet = ElfVersionNeeds.UnmetStrongNeeds(elf, "libstdc++.so.6", available);
                 if (unmet.Count > 0)
-                    Log.LogWarning("cfcd: " + path + " needs " + string.Join(", ", unmet) + " which " + libStdCxx + " lacks; TorchSharp will not load on this machine");
+                    Log.LogWarning("cfcd: " + path + " needs " + string.Join(", ", unmet) + " which " + libStdCxx
+                        + " lacks; TorchSharp will not load on this machine");
             }
             return true;
         }

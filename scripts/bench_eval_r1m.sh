@@ -35,6 +35,7 @@ echo "feature bytes: $features_bytes ($(( features_bytes / 1048576 )) MiB)"
 cat "$work"/*.npy > /dev/null   # warm the page cache: measure evaluation, not the disk
 for run in 1 2 3; do
   /usr/bin/time -f "run $run: wall %e s, user %U s, sys %S s, peak RSS %M KiB" \
-    dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll eval roxford5k --features "$work" --distractors "$work/revisitop1m.npy" --gnd "$gnd" 2>&1 \
+    dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll eval roxford5k --features "$work" \
+        --distractors "$work/revisitop1m.npy" --gnd "$gnd" 2>&1 \
     | grep -v '^eval: '
 done

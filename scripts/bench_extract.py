@@ -1,6 +1,6 @@
-"""PyTorch side of `cfcd bench extract`: the same network (ResNet-50, GeM, FC, BN, L2; random weights) and scales over the
-same JPEGs, as CFCD's test code extracts: a DataLoader with worker processes decoding with Pillow at original size, then
-per image a bilinear resize to each scale, the descriptor, the sum, L2. Printed in cfcd's format.
+"""PyTorch side of `cfcd bench extract`: the same network (ResNet-50, GeM, FC, BN, L2; random weights) and scales over
+the same JPEGs, as CFCD's test code extracts: a DataLoader with worker processes decoding with Pillow at original size,
+then per image a bilinear resize to each scale, the descriptor, the sum, L2. Printed in cfcd's format.
 
     /usr/bin/python3 scripts/bench_extract.py --images DIR --count 8 --workers 2 --threads 2
 """
@@ -54,7 +54,8 @@ def main():
             total = 0
             for scale in scales:
                 size = (int(round(x.shape[-2] * scale)), int(round(x.shape[-1] * scale)))
-                total = total + model(x if scale == 1 else F.interpolate(x, size=size, mode="bilinear", align_corners=False))
+                scaled = x if scale == 1 else F.interpolate(x, size=size, mode="bilinear", align_corners=False)
+                total = total + model(scaled)
             return F.normalize(total, p=2, dim=1)
 
     describe(next(iter(loader)))
@@ -63,9 +64,11 @@ def main():
         describe(x)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"pytorch extract: ResNet-{args.depth}, scales {','.join(str(s) for s in scales)}, {len(paths)} images, {args.workers} decode workers, "
+    print(f"pytorch extract: ResNet-{args.depth}, scales {','.join(str(s) for s in scales)}, {len(paths)} images, "
+          f"{args.workers} decode workers, "
           f"batch 1, cpu, {torch.get_num_threads()} threads")
-    print(f"  {len(paths) / seconds:8.3f} img/s  ({len(paths)} images in {seconds:.1f} s, 0 unreadable, peak RSS {peak:,} MiB)")
+    print(f"  {len(paths) / seconds:8.3f} img/s  ({len(paths)} images in {seconds:.1f} s, 0 unreadable, "
+          f"peak RSS {peak:,} MiB)")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ dotnet build src/Cfcd.Cli -c Release -v quiet -nologo > /dev/null
 log="$(mktemp)"
 for round in $(seq "$rounds"); do
   echo "== round $round"
-  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench forward "${options[@]}" --device cpu | sed 's/^/cfcd      /' | tee -a "$log"
-  CFCD_MALLOC_TUNING=0 dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench forward "${options[@]}" --device cpu | sed 's/^/untuned   /' | tee -a "$log"
+  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench forward "${options[@]}" --device cpu \
+      | sed 's/^/cfcd      /' | tee -a "$log"
+  CFCD_MALLOC_TUNING=0 dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench forward "${options[@]}" --device cpu \
+      | sed 's/^/untuned   /' | tee -a "$log"
   /usr/bin/python3 scripts/bench_forward.py "${options[@]}" | sed 's/^/pytorch   /' | tee -a "$log"
 done
 /usr/bin/python3 scripts/bench_medians.py "$log"

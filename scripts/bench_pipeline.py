@@ -76,7 +76,8 @@ def run(folder, workers, batch, count, size):
                 break
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"pillow pipeline: {len(paths)} images, crop {size}, batch {batch}, {workers} workers, Pillow {Image.__version__}")
+    print(f"pillow pipeline: {len(paths)} images, crop {size}, batch {batch}, {workers} workers, "
+          f"Pillow {Image.__version__}")
     print(f"  {loaded / seconds:8.1f} img/s  ({loaded} images in {seconds:.2f} s, main process peak RSS {peak:,} MiB)")
 
 

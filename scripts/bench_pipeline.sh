@@ -12,9 +12,11 @@ dotnet build src/Cfcd.Cli -c Release -v quiet -nologo > /dev/null
 log="$(mktemp)"
 for round in $(seq "$rounds"); do
   echo "== round $round"
-  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench pipeline --images "$images" --workers 2 --batch 32 --count 768 | sed 's/^/cfcd    /' | tee -a "$log"
-  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench pipeline --images "$images" --workers 2 --batch 32 --count 768 \
-    --jpeg-dct-scaling | sed 's/^/cfcd-dct    /' | tee -a "$log"
-  /usr/bin/python3 scripts/bench_pipeline.py run "$images" --workers 2 --batch 32 --count 768 | sed 's/^/pillow  /' | tee -a "$log"
+  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench pipeline --images "$images" --workers 2 --batch 32 \
+      --count 768 | sed 's/^/cfcd    /' | tee -a "$log"
+  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench pipeline --images "$images" --workers 2 --batch 32 \
+      --count 768 --jpeg-dct-scaling | sed 's/^/cfcd-dct    /' | tee -a "$log"
+  /usr/bin/python3 scripts/bench_pipeline.py run "$images" --workers 2 --batch 32 --count 768 \
+      | sed 's/^/pillow  /' | tee -a "$log"
 done
 /usr/bin/python3 scripts/bench_medians.py "$log"

@@ -41,7 +41,8 @@ def main():
         if isinstance(module, (Bottleneck, BasicBlock)):
             torch.nn.init.zeros_((module.bn3 if isinstance(module, Bottleneck) else module.bn2).weight)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.005, momentum=0.9, nesterov=True, weight_decay=1e-4)
-    print(f"pytorch train: ResNet-{args.depth} width {args.width} + GeM/FC/BN + MadaCos + SGD, {args.classes:,} classes, "
+    print(f"pytorch train: ResNet-{args.depth} width {args.width} + GeM/FC/BN + MadaCos + SGD, "
+          f"{args.classes:,} classes, "
           f"batch {args.batch}, cpu, {torch.get_num_threads()} threads, torch {torch.__version__}")
     for size in [int(s) for s in args.sizes.split(",")]:
         images = torch.randn(args.batch, 3, size, size)

@@ -12,7 +12,8 @@ dotnet build src/Cfcd.Cli -c Release -v quiet -nologo > /dev/null
 log="$(mktemp)"
 for round in $(seq "$rounds"); do
   echo "== round $round"
-  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench train "${options[@]}" --device cpu | sed 's/^/cfcd      /' | tee -a "$log"
+  dotnet src/Cfcd.Cli/bin/Release/net10.0/cfcd.dll bench train "${options[@]}" --device cpu \
+      | sed 's/^/cfcd      /' | tee -a "$log"
   /usr/bin/python3 scripts/bench_train.py "${options[@]}" | sed 's/^/pytorch   /' | tee -a "$log"
 done
 /usr/bin/python3 scripts/bench_medians.py "$log"

@@ -90,8 +90,11 @@ def make(dataset, gnd_root, out, dim=16, seed=0):
     ranks = np.argsort(-sim, axis=0, kind='stable')
     ks = [1, 5, 10]
     result = {'dataset': dataset, 'queries': len(q), 'db': len(db), 'mAP': {}, 'mP@k': {'k': ks}}
-    for name, ok, junk in [('easy', ['easy'], ['junk', 'hard']), ('medium', ['easy', 'hard'], ['junk']), ('hard', ['hard'], ['junk', 'easy'])]:
-        g = [{'ok': np.concatenate([gnd[i][k] for k in ok]), 'junk': np.concatenate([gnd[i][k] for k in junk])} for i in range(len(gnd))]
+    protocols = [('easy', ['easy'], ['junk', 'hard']), ('medium', ['easy', 'hard'], ['junk']),
+                 ('hard', ['hard'], ['junk', 'easy'])]
+    for name, ok, junk in protocols:
+        g = [{'ok': np.concatenate([gnd[i][k] for k in ok]), 'junk': np.concatenate([gnd[i][k] for k in junk])}
+             for i in range(len(gnd))]
         m, aps, pr, prs = compute_map(ranks, g, ks)
         result['mAP'][name] = float(m * 100)
         result['mP@k'][name] = [float(v * 100) for v in pr]

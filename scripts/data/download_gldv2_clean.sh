@@ -62,7 +62,11 @@ process_part() {
     log "images_$id.tar: md5 mismatch, downloading it again"
     rm -f "$tar" "$md5_file"
     fetch_part "$id" || return 1
-    md5_ok "$tar" "$md5_file" || { rm -f "$tar" "$md5_file"; warn "images_$id.tar: md5 mismatch twice, giving up on it"; return 1; }
+    md5_ok "$tar" "$md5_file" || {
+        rm -f "$tar" "$md5_file"
+        warn "images_$id.tar: md5 mismatch twice, giving up on it"
+        return 1
+    }
   fi
   mkdir -p "$DEST/train"
   tar -xf "$tar" -C "$DEST/train" || { warn "extracting $tar failed (disk full?); it is kept"; return 1; }

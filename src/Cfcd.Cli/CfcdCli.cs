@@ -8,7 +8,8 @@ namespace Cfcd.Cli;
 internal static class CfcdCli
 {
     // A plain Command named "cfcd" rather than RootCommand, whose name is the host executable's (testhost in tests).
-    public static Command Build(CliConsole console) => new("cfcd", "cfcd: train, extract and evaluate CFCD landmark retrieval models (TorchSharp).")
+    public static Command Build(CliConsole console) =>
+        new("cfcd", "cfcd: train, extract and evaluate CFCD landmark retrieval models (TorchSharp).")
     {
         new HelpOption { Recursive = true },
         new VersionOption(),
@@ -26,7 +27,8 @@ internal static class CfcdCli
         ScalarStressCommand.Create(console),
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
+        CancellationToken cancellation = default)
     {
         var console = new CliConsole(output, error);
         var parse = Build(console).Parse(args);
@@ -41,10 +43,14 @@ internal static class CfcdCli
         }
         // Signals are handled by the caller (Program), which cancels the token; System.CommandLine's own handler would
         // end the process two seconds after Ctrl+C, before a training step and its checkpoint could finish.
-        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        var invocation = new InvocationConfiguration
+        {
+            Output = output, Error = error, ProcessTerminationTimeout = null,
+        };
         return await parse.InvokeAsync(invocation, cancellation);
     }
 
     private static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string.Join(' ',
+            message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

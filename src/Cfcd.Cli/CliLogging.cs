@@ -14,7 +14,8 @@ internal static class CliLogging
 {
     public const string LogFileName = "train.log";
 
-    /// <param name="quietSources">Log categories kept out of the console (still in the file), e.g. step lines while a progress bar is drawn.</param>
+    /// <param name="quietSources">Log categories kept out of the console (still in the file), e.g. step lines while a
+    /// progress bar is drawn.</param>
     public static ILoggerFactory Create(bool verbose, string? runFolder = null, params string[] quietSources)
     {
         var configuration = new LoggerConfiguration()
@@ -27,7 +28,8 @@ internal static class CliLogging
         {
             Directory.CreateDirectory(runFolder);
             configuration = configuration.WriteTo.File(Path.Combine(runFolder, LogFileName),
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u3} {SourceContext}: " +
+                                "{Message:lj}{NewLine}{Exception}");
         }
         return new SerilogLoggerFactory(configuration.CreateLogger(), dispose: true);
     }

@@ -5,7 +5,8 @@ internal sealed class ConsoleProgress(TextWriter error, string label, long total
 {
     private readonly bool _interactive = IsTerminal(error);
 
-    /// <summary>Whether <paramref name="writer"/> is the process's stderr and that is a terminal (so a line can be redrawn).</summary>
+    /// <summary>Whether <paramref name="writer"/> is the process's stderr and that is a terminal (so a line can be
+    /// redrawn).</summary>
     public static bool IsTerminal(TextWriter writer) => !Console.IsErrorRedirected && writer == Console.Error;
     private int _lastPercent = -1;
 

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Cfcd.Tests;
 
-/// <summary>Golden arrays written by PyTorch scripts (any shape, float32 .npy) and the comparisons made with them.</summary>
+/// <summary>Golden arrays written by PyTorch scripts (any shape, float32 .npy) and the comparisons made with
+/// them.</summary>
 internal static class Golden
 {
     public static Tensor Load(params string[] fixture)
@@ -27,7 +28,8 @@ internal static class Golden
     }
 
     /// <summary>The same names with bitwise equal tensors.</summary>
-    public static void AssertSameTensors(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
+    public static void AssertSameTensors(IReadOnlyDictionary<string, Tensor> expected,
+        IReadOnlyDictionary<string, Tensor> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (name, tensor) in expected)

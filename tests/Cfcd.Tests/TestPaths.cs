@@ -16,7 +16,8 @@ internal static class TestPaths
 
     public static string RevisitopGroundTruth(string dataset) => Path.Combine(RevisitopRoot, $"gnd_{dataset}.pkl");
 
-    public static string Fixture(params string[] parts) => Path.Combine([RepositoryRoot, "tests", "Cfcd.Tests", "Fixtures", .. parts]);
+    public static string Fixture(params string[] parts) =>
+        Path.Combine([RepositoryRoot, "tests", "Cfcd.Tests", "Fixtures", .. parts]);
 
     /// <summary>A fresh empty folder under the system temp folder.</summary>
     public static string NewTempFolder()

@@ -62,10 +62,13 @@ internal static class CommonOptions
         // FileInfo.ToString() is the path as the user typed it, which is what error messages should name.
         ConfigLoader.Load(parse.GetValue(config)!.ToString(), parse.GetValue(set) ?? []);
 
-    /// <summary>Images of equal size per forward pass: on a CPU one at a time measured fastest (and 4x leaner than 8).</summary>
+    /// <summary>Images of equal size per forward pass: on a CPU one at a time measured fastest (and 4x leaner than
+    /// 8).</summary>
     public static Option<int?> ExtractionBatch() => new("--batch")
     {
-        Description = "Images of equal size per forward pass, at most (default: 8 on CUDA, 1 on the CPU, where batching does not pay).",
+        Description =
+            "Images of equal size per forward pass, at most (default: 8 on CUDA, 1 on the CPU, where batching does " +
+            "not pay).",
     };
 
     /// <summary>The --scales list: comma-separated positive numbers.</summary>
@@ -74,7 +77,8 @@ internal static class CommonOptions
         var scales = new List<double>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) || !(scale > 0) || double.IsInfinity(scale))
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale)
+                || !(scale > 0) || double.IsInfinity(scale))
                 throw new InputException($"--scales: '{part}' is not a positive number");
             scales.Add(scale);
         }

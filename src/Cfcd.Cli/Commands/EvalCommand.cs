@@ -13,19 +13,50 @@ internal static class EvalCommand
         {
             Description = "roxford5k (alias roxford), rparis6k (alias rparis), or synth (the cfcd synth test set).",
         }.AcceptOnlyFromAmong([.. RevisitedDatasets.Aliases.Keys]);
-        var features = new Option<DirectoryInfo>("--features") { Description = "Folder with <dataset>_query.npy and <dataset>_db.npy (as written by extract)." };
-        var query = new Option<FileInfo>("--query") { Description = "Query descriptors, float32 [70, D], in qimlist order." };
-        var database = new Option<FileInfo>("--db") { Description = "Database descriptors, float32 [N, D], in imlist order." };
-        var groundTruth = new Option<FileInfo>("--gnd") { Description = "Ground truth gnd_<dataset>.pkl (default: found under --data-root)." };
-        var dataRoot = new Option<DirectoryInfo>("--data-root") { Description = "Folder holding <dataset>/gnd_<dataset>.pkl." };
-        var distractors = new Option<FileInfo>("--distractors") { Description = "R1M distractor descriptors (revisitop1m.npy) appended to the database." };
-        var json = new Option<FileInfo>("--json") { Description = "Also write the scores as JSON to this file." };
-        var visualize = new Option<FileInfo>("--visualize") { Description = "Also draw queries and their top results, framed easy / hard / junk / negative, into this PNG (needs --data-root)." };
-        var shownQueries = new Option<int>("--visualize-queries") { Description = "Queries in the picture (the first ones).", DefaultValueFactory = _ => 6 };
-        var shownResults = new Option<int>("--visualize-top") { Description = "Results per query in the picture.", DefaultValueFactory = _ => 8 };
-        var command = new Command("eval", "Revisited Oxford / Paris evaluation: Easy / Medium / Hard mAP and mP@1,5,10.")
+        var features = new Option<DirectoryInfo>("--features")
         {
-            dataset, features, query, database, groundTruth, dataRoot, distractors, json, visualize, shownQueries, shownResults,
+            Description = "Folder with <dataset>_query.npy and <dataset>_db.npy (as written by extract).",
+        };
+        var query = new Option<FileInfo>("--query")
+        {
+            Description = "Query descriptors, float32 [70, D], in qimlist order.",
+        };
+        var database = new Option<FileInfo>("--db")
+        {
+            Description = "Database descriptors, float32 [N, D], in imlist order.",
+        };
+        var groundTruth = new Option<FileInfo>("--gnd")
+        {
+            Description = "Ground truth gnd_<dataset>.pkl (default: found under --data-root).",
+        };
+        var dataRoot = new Option<DirectoryInfo>("--data-root")
+        {
+            Description = "Folder holding <dataset>/gnd_<dataset>.pkl.",
+        };
+        var distractors = new Option<FileInfo>("--distractors")
+        {
+            Description = "R1M distractor descriptors (revisitop1m.npy) appended to the database.",
+        };
+        var json = new Option<FileInfo>("--json") { Description = "Also write the scores as JSON to this file." };
+        var visualize = new Option<FileInfo>("--visualize")
+        {
+            Description =
+            "Also draw queries and their top results, framed easy / hard / junk / negative, into this PNG (needs " +
+            "--data-root).",
+        };
+        var shownQueries = new Option<int>("--visualize-queries")
+        {
+            Description = "Queries in the picture (the first ones).", DefaultValueFactory = _ => 6,
+        };
+        var shownResults = new Option<int>("--visualize-top")
+        {
+            Description = "Results per query in the picture.", DefaultValueFactory = _ => 8,
+        };
+        var command =
+            new Command("eval", "Revisited Oxford / Paris evaluation: Easy / Medium / Hard mAP and mP@1,5,10.")
+        {
+            dataset, features, query, database, groundTruth, dataRoot, distractors, json, visualize, shownQueries,
+                shownResults,
         };
         command.Validators.Add(result =>
         {
@@ -41,7 +72,8 @@ internal static class EvalCommand
         CommandAction.Set(command, console, (parse, cancellation) =>
         {
             string name = RevisitedDatasets.Canonical(parse.GetValue(dataset)!);
-            string groundTruthPath = parse.GetValue(groundTruth)?.ToString() ?? RevisitedDatasets.FindGroundTruth(parse.GetValue(dataRoot)!.ToString(), name);
+            string groundTruthPath = parse.GetValue(groundTruth)?.ToString()
+                ?? RevisitedDatasets.FindGroundTruth(parse.GetValue(dataRoot)!.ToString(), name);
             string featureFolder = parse.GetValue(features)?.ToString() ?? "";
             string queryPath = parse.GetValue(query)?.ToString() ?? FeatureFiles.Queries(featureFolder, name);
             string databasePath = parse.GetValue(database)?.ToString() ?? FeatureFiles.Database(featureFolder, name);
@@ -61,11 +93,13 @@ internal static class EvalCommand
                 AtomicFile.WriteAllText(jsonFile.FullName, result.ToJson() + "\n");
             if (parse.GetValue(visualize) is { } picture)
             {
-                int shown = Math.Clamp(parse.GetValue(shownQueries), 1, gnd.Queries.Count), top = Math.Max(1, parse.GetValue(shownResults));
+                int shown = Math.Clamp(parse.GetValue(shownQueries), 1, gnd.Queries.Count),
+                    top = Math.Max(1, parse.GetValue(shownResults));
                 var images = RevisitedImages.Load(parse.GetValue(dataRoot)!.ToString(), name,
                     parse.GetValue(groundTruth)?.ToString());
                 RetrievalPicture.Draw(picture.FullName, images, queryPath, databasePath, shown, top);
-                console.Error.WriteLine($"eval: drew the top {top} of the first {shown} queries (database only) into {picture}");
+                console.Error.WriteLine($"eval: drew the top {top} of the first {shown} queries (database only) into " +
+                                        $"{picture}");
             }
             return Task.FromResult(ExitCodes.Success);
         });
@@ -75,9 +109,12 @@ internal static class EvalCommand
     public static void WriteTable(TextWriter output, EvaluationResult result)
     {
         string distractors = result.Distractors > 0 ? $" + {result.Distractors:N0} distractors" : "";
-        output.WriteLine($"{result.Dataset}: {result.Queries} queries, {result.Database:N0} database images{distractors}");
-        output.WriteLine($"{"",-8}{"mAP",8}" + string.Concat(RevisitedProtocol.Kappas.Select(k => $"{"mP@" + k,8}")) + $"{"queries",9}");
+        output.WriteLine($"{result.Dataset}: {result.Queries} queries, {result.Database:N0} database " +
+                         $"images{distractors}");
+        output.WriteLine($"{"",-8}{"mAP",8}" + string.Concat(RevisitedProtocol.Kappas.Select(k => $"{"mP@" + k,8}"))
+            + $"{"queries",9}");
         foreach (var (setup, scores) in result.Scores)
-            output.WriteLine($"{setup,-8}{scores.MeanAveragePrecision,8:F2}" + string.Concat(scores.MeanPrecisionAt.Select(value => $"{value,8:F2}")) + $"{scores.ScoredQueries,9}");
+            output.WriteLine($"{setup,-8}{scores.MeanAveragePrecision,8:F2}"
+                + string.Concat(scores.MeanPrecisionAt.Select(value => $"{value,8:F2}")) + $"{scores.ScoredQueries,9}");
     }
 }

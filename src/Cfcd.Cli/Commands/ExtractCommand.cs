@@ -13,11 +13,23 @@ internal static class ExtractCommand
         var weights = CommonOptions.Weights();
         var dataset = new Option<string>("--dataset")
         {
-            Description = "A revisited data set (query crops and database in ground-truth order), revisitop1m (the distractors), or 'list' for --images.",
+            Description =
+                "A revisited data set (query crops and database in ground-truth order), revisitop1m (the " +
+                "distractors), or 'list' for --images.",
         }.AcceptOnlyFromAmong([.. RevisitedDatasets.Aliases.Keys, RevisitedDatasets.Distractors, "list"]);
-        var images = new Option<string>("--images") { Description = "A text file of image paths or a folder (sorted file names): one descriptor per image." };
-        var dataRoot = new Option<DirectoryInfo>("--data-root") { Description = "Folder holding the data sets (<root>/<dataset>/jpg, gnd_<dataset>.pkl; <root>/revisitop1m/)." };
-        var output = new Option<string>("--out") { Description = "Output .npy (with --images) or folder (with --dataset).", Required = true };
+        var images = new Option<string>("--images")
+        {
+            Description = "A text file of image paths or a folder (sorted file names): one descriptor per image.",
+        };
+        var dataRoot = new Option<DirectoryInfo>("--data-root")
+        {
+            Description =
+            "Folder holding the data sets (<root>/<dataset>/jpg, gnd_<dataset>.pkl; <root>/revisitop1m/).",
+        };
+        var output = new Option<string>("--out")
+        {
+            Description = "Output .npy (with --images) or folder (with --dataset).", Required = true,
+        };
         var scales = CommonOptions.Scales();
         // The revisited data sets' images are at most 1024 pixels, so the default leaves them at original size; a
         // larger photo is reduced as cirtorch's --image-size 1024 does, which bounds the network's memory.
@@ -27,18 +39,29 @@ internal static class ExtractCommand
                 "0: original size.",
             DefaultValueFactory = _ => DefaultMaxSize,
         };
-        var shard = new Option<string>("--shard") { Description = "Extract only the chunks of shard i of n (i/n, 0 <= i < n); the last shard to finish merges." };
-        var merge = new Option<bool>("--merge") { Description = "Extract nothing: check that every chunk is there and write the .npy files." };
+        var shard = new Option<string>("--shard")
+        {
+            Description = "Extract only the chunks of shard i of n (i/n, 0 <= i < n); the last shard to finish merges.",
+        };
+        var merge = new Option<bool>("--merge")
+        {
+            Description = "Extract nothing: check that every chunk is there and write the .npy files.",
+        };
         var chunk = new Option<int>("--chunk")
         {
             Description = "Rows per chunk file (the unit of resuming and sharding).",
             DefaultValueFactory = _ => FeatureExtraction.DefaultChunkRows,
         };
-        var workers = new Option<int>("--workers") { Description = "Decode threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var workers = new Option<int>("--workers")
+        {
+            Description = "Decode threads.", DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
         var batch = CommonOptions.ExtractionBatch();
         var maxPixels = CommonOptions.MaxImagePixels();
         var device = CommonOptions.Device();
-        var command = new Command("extract", "Extract multi-scale global descriptors (float32 .npy, rows in list or ground-truth order); resumable and shardable.")
+        var command = new Command("extract",
+            "Extract multi-scale global descriptors (float32 .npy, rows in list or ground-truth order); resumable " +
+            "and shardable.")
         {
             weights, dataset, images, dataRoot, output, scales, maxSize, shard, merge, chunk, workers, batch, maxPixels,
             device,
@@ -49,7 +72,8 @@ internal static class ExtractCommand
             string? datasetName = result.GetResult(dataset)?.GetValueOrDefault<string>();
             bool wantsDataset = datasetName is not null and not "list";
             if (wantsDataset == hasImages)
-                result.AddError(datasetName == "list" ? "--dataset list needs --images LIST_OR_DIR" : "give exactly one of --dataset and --images");
+                result.AddError(datasetName == "list" ? "--dataset list needs --images LIST_OR_DIR"
+                    : "give exactly one of --dataset and --images");
             if (wantsDataset && result.GetResult(dataRoot) is null)
                 result.AddError("--dataset needs --data-root DIR");
         });

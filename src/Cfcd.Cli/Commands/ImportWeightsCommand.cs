@@ -7,9 +7,16 @@ internal static class ImportWeightsCommand
 {
     public static Command Create(CliConsole console)
     {
-        var from = new Option<FileInfo>("--from") { Description = "A CFCD .pyth, pycls ImageNet or torchvision ResNet checkpoint (PyTorch zip or legacy format).", Required = true };
+        var from = new Option<FileInfo>("--from")
+        {
+            Description =
+            "A CFCD .pyth, pycls ImageNet or torchvision ResNet checkpoint (PyTorch zip or legacy format).",
+            Required = true,
+        };
         var output = new Option<FileInfo>("--out") { Description = "The .safetensors file to write.", Required = true };
-        var command = new Command("import-weights", "Convert a PyTorch checkpoint to cfcd safetensors, mapping names and recording channel order and statistics.")
+        var command = new Command("import-weights",
+            "Convert a PyTorch checkpoint to cfcd safetensors, mapping names and recording channel order and " +
+            "statistics.")
         {
             from, output,
         };

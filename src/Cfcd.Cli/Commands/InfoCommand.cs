@@ -9,7 +9,8 @@ internal static class InfoCommand
     public static Command Create(CliConsole console)
     {
         var verbose = new Option<bool>("--verbose") { Description = "Also log how the native libraries were loaded." };
-        var command = new Command("info", "Print versions, device, threads and native library paths, and run one tensor operation.")
+        var command = new Command("info",
+            "Print versions, device, threads and native library paths, and run one tensor operation.")
         {
             verbose,
         };
@@ -22,7 +23,8 @@ internal static class InfoCommand
             text.WriteLine($"TorchSharp  {report.TorchSharpVersion}");
             text.WriteLine($"libtorch    {report.LibTorchVersion}");
             text.WriteLine($"threads     {report.CpuThreads} torch threads, {report.LogicalCores} logical cores");
-            text.WriteLine($"cuda        {(report.CudaAvailable ? $"available, {report.CudaDevices} device(s)" : "not available")}");
+            string cuda = report.CudaAvailable ? $"available, {report.CudaDevices} device(s)" : "not available";
+            text.WriteLine($"cuda        {cuda}");
             text.WriteLine($"tensor      full(2,3,1.5) @ full(3,2,4/3) = {report.TensorCheck}");
             var kernels = CpuKernelSelection.Configure();
             text.WriteLine($"cpu         {CpuIdentity.ModelName()}");

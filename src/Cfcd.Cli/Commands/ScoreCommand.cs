@@ -15,9 +15,14 @@ internal static class ScoreCommand
         var config = CommonOptions.Config();
         var set = CommonOptions.Set();
         var weights = CommonOptions.Weights();
-        var output = new Option<FileInfo>("--out") { Description = "Score file to write: `path true predicted score` per line.", Required = true };
+        var output = new Option<FileInfo>("--out")
+        {
+            Description = "Score file to write: `path true predicted score` per line.", Required = true,
+        };
         var device = CommonOptions.Device();
-        var command = new Command("score", "Run a stage-1 model over the training list (eval transforms) and write the predictions the hard-negative tuple sampler reads.")
+        var command = new Command("score",
+            "Run a stage-1 model over the training list (eval transforms) and write the predictions the " +
+            "hard-negative tuple sampler reads.")
         {
             config, set, weights, output, device,
         };
@@ -39,8 +44,10 @@ internal static class ScoreCommand
             var result = StageOneScoring.Write(model, resolved, dataset, outputPath, computeDevice,
                 logging.CreateLogger("cfcd.score"), new ConsoleProgress(console.Error, "score", dataset.Samples.Count),
                 cancellation);
-            string skipped = result.Unreadable > 0 ? $"; {result.Unreadable} unreadable images skipped (the sampler treats them as unscored)" : "";
-            console.Out.WriteLine($"score: wrote {result.Written:N0} predictions to {outputPath}, top-1 {result.Top1:F2}% on the training list{skipped}");
+            string skipped = result.Unreadable > 0
+                ? $"; {result.Unreadable} unreadable images skipped (the sampler treats them as unscored)" : "";
+            console.Out.WriteLine($"score: wrote {result.Written:N0} predictions to {outputPath}, top-1 " +
+                                  $"{result.Top1:F2}% on the training list{skipped}");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -11,11 +11,22 @@ internal static class TrainCommand
     {
         var config = CommonOptions.Config();
         var set = CommonOptions.Set();
-        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: config.yaml, train.log, metrics.csv, checkpoints/ (default runs/<config name>)." };
+        var output = new Option<DirectoryInfo>("--out")
+        {
+            Description = "Run folder: config.yaml, train.log, metrics.csv, checkpoints/ (default runs/<config name>).",
+        };
         var device = CommonOptions.Device();
-        var resume = new Option<bool>("--resume") { Description = "Require a checkpoint to continue from (a run folder holding one of the same config resumes anyway)." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Validate the config, print it resolved (defaults and --set applied) and exit." };
-        var command = new Command("train", "Train stage 1 (MadaCos) or stage 2 (MadaCos + local triplet) from a config.")
+        var resume = new Option<bool>("--resume")
+        {
+            Description =
+            "Require a checkpoint to continue from (a run folder holding one of the same config resumes anyway).",
+        };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Validate the config, print it resolved (defaults and --set applied) and exit.",
+        };
+        var command =
+            new Command("train", "Train stage 1 (MadaCos) or stage 2 (MadaCos + local triplet) from a config.")
         {
             config, set, output, device, resume, dryRun,
         };
@@ -23,7 +34,10 @@ internal static class TrainCommand
         {
             var resolved = CommonOptions.LoadConfig(parse, config, set);
             if (parse.GetValue(device) is string deviceName)
-                resolved = resolved with { Train = resolved.Train with { Device = deviceName == "cuda" ? DeviceKind.Cuda : DeviceKind.Cpu } };
+                resolved = resolved with
+                {
+                    Train = resolved.Train with { Device = deviceName == "cuda" ? DeviceKind.Cuda : DeviceKind.Cpu },
+                };
             if (parse.GetValue(dryRun))
             {
                 console.Out.Write(ConfigWriter.ToYaml(resolved));
@@ -31,16 +45,20 @@ internal static class TrainCommand
             }
             var computeDevice = ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant(),
                 parse.GetValue(device) is null ? "train.device" : "--device");
-            string runFolder = parse.GetValue(output)?.ToString() ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name));
+            string runFolder = parse.GetValue(output)?.ToString()
+                ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name));
             OutputFile.RequireWritableFolder(runFolder);
             bool terminal = ConsoleProgress.IsTerminal(console.Error);
             using var logging = CliLogging.Create(verbose: false, runFolder, terminal ? [Trainer.StepLogCategory] : []);
             var folder = new RunFolder(runFolder);
             var trainer = new Trainer(resolved, folder, computeDevice, logging);
-            var summary = trainer.Run(parse.GetValue(resume), terminal ? new TrainingProgressBar(console.Error) : null, cancellation);
+            var summary = trainer.Run(parse.GetValue(resume), terminal ? new TrainingProgressBar(console.Error) : null,
+                cancellation);
 
-            string validation = summary.Validation is { } accuracy ? $"; validation top-1 {accuracy.Top1:F2}%, top-5 {accuracy.Top5:F2}%" : "";
-            console.Out.WriteLine($"train: stage {resolved.Train.Stage} done, {summary.Epochs} epochs, {summary.Steps} steps{validation}");
+            string validation = summary.Validation is { } accuracy
+                ? $"; validation top-1 {accuracy.Top1:F2}%, top-5 {accuracy.Top5:F2}%" : "";
+            console.Out.WriteLine($"train: stage {resolved.Train.Stage} done, {summary.Epochs} epochs, " +
+                                  $"{summary.Steps} steps{validation}");
             console.Out.WriteLine($"  run folder  {summary.RunFolder}");
             console.Out.WriteLine($"  checkpoint  {summary.LastCheckpoint}");
             console.Out.WriteLine($"  curves      {folder.Curves}, {folder.Metrics}, {folder.TensorBoard}/");

@@ -1,10 +1,14 @@
 namespace Cfcd.Benchmarks;
 
-/// <summary>One measured input size: images per second over the timed batches, the median batch time and the process's peak memory.</summary>
-public sealed record BatchMeasurement(int Size, int Batch, int TimedBatches, double ImagesPerSecond, double MedianBatchSeconds, long PeakResidentBytes)
+/// <summary>One measured input size: images per second over the timed batches, the median batch time and the process's
+/// peak memory.</summary>
+public sealed record BatchMeasurement(int Size, int Batch, int TimedBatches, double ImagesPerSecond,
+    double MedianBatchSeconds, long PeakResidentBytes)
 {
-    /// <summary>Measures <paramref name="runBatch"/> (which must finish its work before returning) after <paramref name="warmup"/> untimed calls.</summary>
-    public static BatchMeasurement Time(int size, int batch, int warmup, int timed, Action runBatch, CancellationToken cancellation)
+    /// <summary>Measures <paramref name="runBatch"/> (which must finish its work before returning) after <paramref
+    /// name="warmup"/> untimed calls.</summary>
+    public static BatchMeasurement Time(int size, int batch, int warmup, int timed, Action runBatch,
+        CancellationToken cancellation)
     {
         var seconds = new List<double>();
         for (int iteration = 0; iteration < warmup + timed; iteration++)
@@ -17,6 +21,7 @@ public sealed record BatchMeasurement(int Size, int Batch, int TimedBatches, dou
         }
         double total = seconds.Sum();
         seconds.Sort();
-        return new BatchMeasurement(size, batch, timed, batch * timed / total, seconds[seconds.Count / 2], Native.ProcessMemory.PeakResidentBytes());
+        return new BatchMeasurement(size, batch, timed, batch * timed / total, seconds[seconds.Count / 2],
+            Native.ProcessMemory.PeakResidentBytes());
     }
 }

@@ -7,8 +7,10 @@ using static TorchSharp.torch;
 
 namespace Cfcd.Benchmarks;
 
-/// <summary>Multi-scale extraction throughput over image files: decode, normalise, the network at every scale, rows out.</summary>
-public sealed record ExtractionMeasurement(int Images, double Seconds, double ImagesPerSecond, int Unreadable, long PeakResidentBytes);
+/// <summary>Multi-scale extraction throughput over image files: decode, normalise, the network at every scale, rows
+/// out.</summary>
+public sealed record ExtractionMeasurement(int Images, double Seconds, double ImagesPerSecond, int Unreadable,
+    long PeakResidentBytes);
 
 /// <summary>
 /// Times <see cref="DescriptorExtractor.ExtractMany"/> (decode threads ahead of the network, equal sizes batched) on a
@@ -16,7 +18,8 @@ public sealed record ExtractionMeasurement(int Images, double Seconds, double Im
 /// </summary>
 public static class ExtractionBenchmark
 {
-    public static ExtractionMeasurement Run(NetworkSpec spec, IReadOnlyList<string> images, IReadOnlyList<double> scales, ExtractionOptions options,
+    public static ExtractionMeasurement Run(NetworkSpec spec, IReadOnlyList<string> images,
+        IReadOnlyList<double> scales, ExtractionOptions options,
         Device device, CancellationToken cancellation)
     {
         manual_seed(1);
@@ -28,6 +31,7 @@ public static class ExtractionBenchmark
         var clock = Stopwatch.StartNew();
         var unreadable = extractor.ExtractMany(items, rows, cancellation: cancellation);
         double seconds = clock.Elapsed.TotalSeconds;
-        return new ExtractionMeasurement(items.Count, seconds, items.Count / seconds, unreadable.Count, ProcessMemory.PeakResidentBytes());
+        return new ExtractionMeasurement(items.Count, seconds, items.Count / seconds, unreadable.Count,
+            ProcessMemory.PeakResidentBytes());
     }
 }

@@ -10,7 +10,8 @@ namespace Cfcd.Benchmarks;
 /// </summary>
 public static class ForwardBenchmark
 {
-    public static IEnumerable<BatchMeasurement> Run(NetworkSpec spec, IReadOnlyList<int> sizes, int batch, int warmup, int timed,
+    public static IEnumerable<BatchMeasurement> Run(NetworkSpec spec, IReadOnlyList<int> sizes, int batch, int warmup,
+        int timed,
         Device device, CancellationToken cancellation)
     {
         using var network = new CfcdNet(spec);

@@ -7,13 +7,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cfcd.Benchmarks;
 
-/// <summary>Training-pipeline throughput: decode, random-resized crop, flip, lighting, normalisation into batch tensors.</summary>
-public sealed record PipelineMeasurement(int Images, double Seconds, double ImagesPerSecond, int Failed, long PeakResidentBytes);
+/// <summary>Training-pipeline throughput: decode, random-resized crop, flip, lighting, normalisation into batch
+/// tensors.</summary>
+public sealed record PipelineMeasurement(int Images, double Seconds, double ImagesPerSecond, int Failed,
+    long PeakResidentBytes);
 
 public static class PipelineBenchmark
 {
-    /// <summary>Runs epochs over <paramref name="images"/> until <paramref name="count"/> images were loaded after one warm-up batch.</summary>
-    public static PipelineMeasurement Run(IReadOnlyList<string> images, DataConfig data, InputConvention convention, int batch, int count, CancellationToken cancellation)
+    /// <summary>Runs epochs over <paramref name="images"/> until <paramref name="count"/> images were loaded after one
+    /// warm-up batch.</summary>
+    public static PipelineMeasurement Run(IReadOnlyList<string> images, DataConfig data, InputConvention convention,
+        int batch, int count, CancellationToken cancellation)
     {
         var samples = images.Select(path => new ImageSample(path, 0)).ToList();
         var loader = new BatchLoader(samples, new TrainTransform(data, convention),

@@ -12,7 +12,8 @@ namespace Cfcd.Benchmarks;
 /// </summary>
 public static class TrainStepBenchmark
 {
-    public static IEnumerable<BatchMeasurement> Run(NetworkSpec spec, IReadOnlyList<int> sizes, int batch, int warmup, int timed,
+    public static IEnumerable<BatchMeasurement> Run(NetworkSpec spec, IReadOnlyList<int> sizes, int batch, int warmup,
+        int timed,
         Device device, CancellationToken cancellation)
     {
         manual_seed(1);

@@ -23,13 +23,15 @@ public sealed record ModelConfig
 {
     /// <summary>ResNet depth: 18, 34, 50, 101 or 152.</summary>
     public int Depth { get; init; } = 50;
-    /// <summary>Channels of the stem and first stage (64 for the standard ResNet; smaller for CPU smoke runs).</summary>
+    /// <summary>Channels of the stem and first stage (64 for the standard ResNet; smaller for CPU smoke
+    /// runs).</summary>
     public int Width { get; init; } = 64;
     public int DescriptorDim { get; init; } = 512;
     public double GemP { get; init; } = 3.0;
     public bool GemLearnable { get; init; }
     public bool ZeroInitLastBn { get; init; } = true;
-    /// <summary>Initial weights: cfcd safetensors, a pycls / CFCD `.pyth` or a torchvision state dict. Null: random.</summary>
+    /// <summary>Initial weights: cfcd safetensors, a pycls / CFCD `.pyth` or a torchvision state dict. Null:
+    /// random.</summary>
     public string? Weights { get; init; }
     /// <summary>Input convention of the weights; pycls / CFCD weights are BGR with these statistics.</summary>
     public ChannelOrder ChannelOrder { get; init; } = ChannelOrder.Bgr;
@@ -70,11 +72,13 @@ public enum SamplerKind { Random, ClassBalanced, HardNegative }
 public sealed record SamplerConfig
 {
     public SamplerKind Kind { get; init; } = SamplerKind.Random;
-    /// <summary>Stage-1 score file (`path true predicted score` per line) for the hard-negative tuple sampler.</summary>
+    /// <summary>Stage-1 score file (`path true predicted score` per line) for the hard-negative tuple
+    /// sampler.</summary>
     public string? Scores { get; init; }
     /// <summary>Images per tuple: anchor, positive and tuple_size - 2 negatives.</summary>
     public int TupleSize { get; init; } = 8;
-    /// <summary>class_balanced: images of each class in a batch (the batch holds batch_size / images_per_class classes).</summary>
+    /// <summary>class_balanced: images of each class in a batch (the batch holds batch_size / images_per_class
+    /// classes).</summary>
     public int ImagesPerClass { get; init; } = 4;
 }
 
@@ -103,7 +107,8 @@ public sealed record TrainConfig
     /// <summary>Images per forward pass: micro_batch, or the whole batch when that is 0 (read-only: not a key).
     /// </summary>
     public int ForwardBatch => MicroBatch > 0 ? MicroBatch : BatchSize;
-    /// <summary>BatchNorm statistics over groups of this many images (16 reproduces the paper's per-GPU statistics); 0: off.</summary>
+    /// <summary>BatchNorm statistics over groups of this many images (16 reproduces the paper's per-GPU statistics); 0:
+    /// off.</summary>
     public int GhostBn { get; init; } = 16;
     /// <summary>Stage 2: the stage-1 checkpoint to start from, classifier included.</summary>
     public string? InitFrom { get; init; }
@@ -121,7 +126,8 @@ public enum HeadKind { Madacos, Softmax, Cosface, Arcface }
 /// <summary>What MadaCos's median, scale and margin are solved over when a batch is split into micro-batches.</summary>
 public enum StatisticsScope
 {
-    /// <summary>The whole logical batch, from a first no-grad pass over its micro-batches (the paper's statistics; one extra forward).</summary>
+    /// <summary>The whole logical batch, from a first no-grad pass over its micro-batches (the paper's statistics; one
+    /// extra forward).</summary>
     Batch,
     /// <summary>Each micro-batch on its own (cheaper; the median of a smaller sample).</summary>
     MicroBatch,

@@ -72,10 +72,13 @@ internal sealed class ConfigBinder
             throw Mismatch(scalar, key, Describe(type), $"the string \"{InputText.Quote(text)}\"");
         object? value = type switch
         {
-            _ when type == typeof(int) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : null,
-            _ when type == typeof(long) => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) ? l : null,
+            _ when type == typeof(int) =>
+                int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : null,
+            _ when type == typeof(long) =>
+                long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) ? l : null,
             _ when type == typeof(double) => ParseDouble(text),
-            _ when type == typeof(bool) => text switch { "true" or "True" or "TRUE" => true, "false" or "False" or "FALSE" => false, _ => null },
+            _ when type == typeof(bool) =>
+                text switch { "true" or "True" or "TRUE" => true, "false" or "False" or "FALSE" => false, _ => null },
             _ => throw new InvalidOperationException($"config property type {type} is not supported by the binder"),
         };
         return value ?? throw Mismatch(scalar, key, Describe(type), Found(scalar));

@@ -6,7 +6,8 @@ public static class ConfigLoader
     /// <summary>A config is a few kilobytes; a larger file is not one.</summary>
     private const long MaxConfigBytes = 1 << 20;
 
-    /// <summary>Loads and validates <paramref name="path"/>; any problem is an <see cref="InputException"/> naming the file and key.</summary>
+    /// <summary>Loads and validates <paramref name="path"/>; any problem is an <see cref="InputException"/> naming the
+    /// file and key.</summary>
     public static CfcdConfig Load(string path, IEnumerable<string>? overrides = null)
     {
         string yaml = InputFile.ReadAllText(path, MaxConfigBytes);

@@ -39,11 +39,13 @@ internal static class ConfigTree
         {
             null => new MappingNode([], fileName),
             MappingNode mapping => mapping,
-            _ => throw new InputException($"{root.Source}: the top level of a config must be a mapping of sections (model:, train:, ...)"),
+            _ => throw new InputException($"{root.Source}: the top level of a config must be a mapping of sections " +
+                                          "(model:, train:, ...)"),
         };
     }
 
-    /// <summary>Applies one `--set section.key=value` override; the value is read as YAML (`[1, 2]` is a list).</summary>
+    /// <summary>Applies one `--set section.key=value` override; the value is read as YAML (`[1, 2]` is a
+    /// list).</summary>
     public static void ApplyOverride(MappingNode root, string assignment)
     {
         int equals = assignment.IndexOf('=');
@@ -51,7 +53,8 @@ internal static class ConfigTree
             throw new InputException($"--set {assignment}: expected section.key=value");
         string[] path = assignment[..equals].Trim().Split('.');
         if (path.Any(string.IsNullOrWhiteSpace))
-            throw new InputException($"--set {assignment}: '{assignment[..equals]}' is not a dotted key such as optim.base_lr");
+            throw new InputException($"--set {assignment}: '{assignment[..equals]}' is not a dotted key such as " +
+                                     "optim.base_lr");
         string source = $"--set {assignment}";
         var value = ParseYaml(assignment[(equals + 1)..], source, _ => source) ?? new ScalarNode(null, false, source);
 
@@ -61,7 +64,8 @@ internal static class ConfigTree
             if (!mapping.Entries.TryGetValue(path[i], out var child))
                 mapping.Set(path[i], source, child = new MappingNode([], source));
             mapping = child as MappingNode
-                ?? throw new InputException($"{source}: '{string.Join('.', path[..(i + 1)])}' is a value, not a section");
+                ?? throw new InputException($"{source}: '{string.Join('.', path[..(i + 1)])}' is a value, not a " +
+                                            "section");
         }
         mapping.Set(path[^1], source, value);
     }
@@ -130,7 +134,8 @@ internal static class ConfigTree
         switch (node)
         {
             case YamlScalarNode scalar:
-                return new ScalarNode(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, source);
+                return new ScalarNode(scalar.Value,
+                    scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, source);
             case YamlSequenceNode sequence:
                 return new SequenceNode(sequence.Children.Select(child => Convert(child, describe)).ToList(), source);
             case YamlMappingNode mapping:

@@ -33,7 +33,8 @@ internal static class ConfigValidator
         if (data.ImageSize < 8)
             yield return ("data.image_size", $"must be at least 8, got {data.ImageSize}");
         if (data.ValResize < data.ImageSize)
-            yield return ("data.val_resize", $"must be at least data.image_size ({data.ImageSize}), got {data.ValResize}");
+            yield return ("data.val_resize",
+                $"must be at least data.image_size ({data.ImageSize}), got {data.ValResize}");
         if (!IsRange(data.CropArea) || data.CropArea[0] <= 0 || data.CropArea[1] > 1)
             yield return ("data.crop_area", "must be [min, max] with 0 < min <= max <= 1");
         if (!IsRange(data.CropAspect) || data.CropAspect[0] <= 0)
@@ -74,18 +75,26 @@ internal static class ConfigValidator
         if (train.BatchSize < 1)
             yield return ("train.batch_size", $"must be at least 1, got {train.BatchSize}");
         if (train.MicroBatch < 0 || (train.MicroBatch > 0 && train.BatchSize % train.MicroBatch != 0))
-            yield return ("train.micro_batch", $"must be 0 or divide train.batch_size ({train.BatchSize}), got {train.MicroBatch}");
+            yield return ("train.micro_batch",
+                $"must be 0 or divide train.batch_size ({train.BatchSize}), got {train.MicroBatch}");
         int forwardBatch = train.ForwardBatch;
         if (train.GhostBn < 0 || (train.GhostBn > 0 && forwardBatch % train.GhostBn != 0))
-            yield return ("train.ghost_bn", $"must be 0 or divide the forward batch ({forwardBatch}), got {train.GhostBn}");
+            yield return ("train.ghost_bn",
+                $"must be 0 or divide the forward batch ({forwardBatch}), got {train.GhostBn}");
         // A tuple_size below 3 is reported below; dividing by it here would fail first.
         bool wholeTuples = config.Sampler.TupleSize >= 3;
         if (train.Stage == 2 && wholeTuples && train.BatchSize % config.Sampler.TupleSize != 0)
-            yield return ("train.batch_size", $"stage 2 needs whole tuples: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got {train.BatchSize}");
+            yield return ("train.batch_size",
+                $"stage 2 needs whole tuples: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got " +
+                $"{train.BatchSize}");
         if (train.Stage == 2 && wholeTuples && train.MicroBatch > 0 && train.MicroBatch % config.Sampler.TupleSize != 0)
-            yield return ("train.micro_batch", $"stage 2 needs whole tuples in each micro-batch: a multiple of sampler.tuple_size ({config.Sampler.TupleSize}), got {train.MicroBatch}");
+            yield return ("train.micro_batch",
+                "stage 2 needs whole tuples in each micro-batch: a multiple of sampler.tuple_size " +
+                $"({config.Sampler.TupleSize}), got {train.MicroBatch}");
         if (train.Stage == 2 && config.Sampler.Kind != SamplerKind.HardNegative)
-            yield return ("sampler.kind", $"stage 2 trains on tuples: use hard_negative, got {ConfigNames.ToSnakeCase(config.Sampler.Kind.ToString())}");
+            yield return ("sampler.kind",
+                "stage 2 trains on tuples: use hard_negative, got " +
+                $"{ConfigNames.ToSnakeCase(config.Sampler.Kind.ToString())}");
         if (train.Stage == 2 && string.IsNullOrEmpty(train.InitFrom))
             yield return ("train.init_from", "stage 2 starts from a stage-1 checkpoint (classifier included): set it");
         if (train.CheckpointEvery < 0)
@@ -96,9 +105,13 @@ internal static class ConfigValidator
             yield return ("train.keep_every", $"must be at least 1, got {train.KeepEvery}");
 
         if (config.Sampler.TupleSize < 3)
-            yield return ("sampler.tuple_size", $"needs an anchor, a positive and at least one negative (3 or more), got {config.Sampler.TupleSize}");
-        if (config.Sampler.ImagesPerClass < 1 || (config.Sampler.Kind == SamplerKind.ClassBalanced && train.BatchSize % config.Sampler.ImagesPerClass != 0))
-            yield return ("sampler.images_per_class", $"must be at least 1 and divide train.batch_size ({train.BatchSize}), got {config.Sampler.ImagesPerClass}");
+            yield return ("sampler.tuple_size",
+                $"needs an anchor, a positive and at least one negative (3 or more), got {config.Sampler.TupleSize}");
+        if (config.Sampler.ImagesPerClass < 1 || (config.Sampler.Kind == SamplerKind.ClassBalanced
+            && train.BatchSize % config.Sampler.ImagesPerClass != 0))
+            yield return ("sampler.images_per_class",
+                $"must be at least 1 and divide train.batch_size ({train.BatchSize}), got " +
+                $"{config.Sampler.ImagesPerClass}");
 
         var loss = config.Loss;
         if (!(loss.Alpha > 0 && loss.Alpha < 1))
@@ -110,7 +123,8 @@ internal static class ConfigValidator
         if (!(loss.LocalWeight >= 0))
             yield return ("loss.local_weight", $"must be at least 0, got {loss.LocalWeight}");
         if (loss.LocalGroup < 0 || (train.Stage == 2 && loss.LocalGroup > 0 && train.BatchSize % loss.LocalGroup != 0))
-            yield return ("loss.local_group", $"must be 0 or divide train.batch_size ({train.BatchSize}), got {loss.LocalGroup}");
+            yield return ("loss.local_group",
+                $"must be 0 or divide train.batch_size ({train.BatchSize}), got {loss.LocalGroup}");
         if (!(loss.LoweRatio > 0 && loss.LoweRatio <= 1))
             yield return ("loss.lowe_ratio", $"must be in (0, 1], got {loss.LoweRatio}");
         if (!(loss.AttentionKeep > 0 && loss.AttentionKeep <= 1))

@@ -51,7 +51,8 @@ public static class ConfigWriter
         double.NegativeInfinity => "-.inf",
         double.NaN => ".nan",
         // "R" round-trips exactly; an integral value keeps a ".0" so that it still reads as a number of this type.
-        _ => number.ToString("R", CultureInfo.InvariantCulture) is var text && text.All(c => char.IsDigit(c) || c == '-') ? text + ".0" : text,
+        _ => number.ToString("R", CultureInfo.InvariantCulture) is var text
+            && text.All(c => char.IsDigit(c) || c == '-') ? text + ".0" : text,
     };
 
     private static string Quote(string text) =>

@@ -1,6 +1,7 @@
 namespace Cfcd.Data;
 
-/// <summary>The random parts of training augmentation, each drawn from a sample's own <see cref="SampleRandom"/>.</summary>
+/// <summary>The random parts of training augmentation, each drawn from a sample's own <see
+/// cref="SampleRandom"/>.</summary>
 internal static class Augmentation
 {
     // AlexNet's PCA of ImageNet RGB pixels (as pycls and CFCD use them): eigenvalues and eigenvectors (columns).
@@ -17,7 +18,8 @@ internal static class Augmentation
     /// a log-uniform aspect in <paramref name="aspect"/>; if none fits, the whole image cropped to the nearest allowed
     /// aspect, centred.
     /// </summary>
-    public static CropBox RandomResizedCrop(int width, int height, ref SampleRandom random, ReadOnlySpan<double> area, ReadOnlySpan<double> aspect)
+    public static CropBox RandomResizedCrop(int width, int height, ref SampleRandom random, ReadOnlySpan<double> area,
+        ReadOnlySpan<double> aspect)
     {
         double imageArea = (double)width * height;
         double logLow = Math.Log(aspect[0]), logHigh = Math.Log(aspect[1]);
@@ -43,10 +45,12 @@ internal static class Augmentation
         return new CropBox((width - fallbackWidth) / 2, (height - fallbackHeight) / 2, fallbackWidth, fallbackHeight);
     }
 
-    /// <summary>AlexNet PCA lighting: per-RGB-channel offsets (in [0, 1] pixel units), alpha ~ N(0, sigma) per component.</summary>
+    /// <summary>AlexNet PCA lighting: per-RGB-channel offsets (in [0, 1] pixel units), alpha ~ N(0, sigma) per
+    /// component.</summary>
     public static void Lighting(ref SampleRandom random, double sigma, Span<float> rgbOffsets)
     {
-        Span<double> alpha = [random.NextGaussian() * sigma, random.NextGaussian() * sigma, random.NextGaussian() * sigma];
+        Span<double> alpha =
+            [random.NextGaussian() * sigma, random.NextGaussian() * sigma, random.NextGaussian() * sigma];
         for (int channel = 0; channel < 3; channel++)
         {
             double offset = 0;
@@ -56,7 +60,8 @@ internal static class Augmentation
         }
     }
 
-    /// <summary>Validation: the short side resized to <paramref name="resize"/>, then a centred square of <paramref name="size"/>.</summary>
+    /// <summary>Validation: the short side resized to <paramref name="resize"/>, then a centred square of <paramref
+    /// name="size"/>.</summary>
     public static CropBox ResizeAndCentreCrop(int width, int height, int resize, int size)
     {
         double scale = (double)resize / Math.Min(width, height);

@@ -26,7 +26,8 @@ internal sealed class Batch : IDisposable
     /// <summary>Data-set indices of the images, in batch order (unreadable images and their groups left out).</summary>
     public int[] SampleIndices { get; }
 
-    /// <summary>Images of this batch's plan that were left out: unreadable, or in a group with an unreadable one.</summary>
+    /// <summary>Images of this batch's plan that were left out: unreadable, or in a group with an unreadable
+    /// one.</summary>
     public int Skipped { get; }
 
     public int Count => SampleIndices.Length;

@@ -9,8 +9,10 @@ namespace Cfcd.Data;
 /// <summary>How a <see cref="BatchLoader"/> runs.</summary>
 /// <param name="Workers">Decode threads.</param>
 /// <param name="Prefetch">Batches prepared ahead of the consumer (and buffers in the pool, plus two).</param>
-/// <param name="MaxFailureRate">Fraction of unreadable images per epoch above which the epoch stops with an error.</param>
-/// <param name="GroupSize">Images that stand or fall together (a tuple); an unreadable image drops its whole group.</param>
+/// <param name="MaxFailureRate">Fraction of unreadable images per epoch above which the epoch stops with an
+/// error.</param>
+/// <param name="GroupSize">Images that stand or fall together (a tuple); an unreadable image drops its whole
+/// group.</param>
 /// <param name="MaxImagePixels">The most pixels an image may decode into (data.max_image_pixels).</param>
 internal sealed record LoaderOptions(int Workers, int Prefetch, double MaxFailureRate, int GroupSize = 1,
     long MaxImagePixels = PixelLimit.DefaultPixels);
@@ -24,7 +26,8 @@ internal sealed record EpochReadStats(int Images, int Failed, IReadOnlyList<stri
 /// Augmentation is drawn from (seed, epoch, position in the epoch), so the result does not depend on the number of
 /// workers. Unreadable images are skipped with a warning and counted; too many stop the epoch.
 /// </summary>
-internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransform transform, LoaderOptions options, long seed, ILogger logger)
+internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTransform transform, LoaderOptions options,
+    long seed, ILogger logger)
 {
     private sealed class Job(int index, int firstPosition, int[] plan, Tensor buffer, long[] labels)
     {
@@ -49,14 +52,16 @@ internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTran
     /// The batches of one epoch, in the order of <paramref name="plan"/> (data-set indices per batch), from batch
     /// <paramref name="firstBatch"/> on (a resumed epoch: the batches are the ones an uninterrupted epoch would give).
     /// </summary>
-    public IEnumerable<Batch> Epoch(int epoch, IReadOnlyList<int[]> plan, CancellationToken cancellation, int firstBatch = 0)
+    public IEnumerable<Batch> Epoch(int epoch, IReadOnlyList<int[]> plan, CancellationToken cancellation,
+        int firstBatch = 0)
     {
         int total = plan.Skip(firstBatch).Sum(batch => batch.Length);
         int largest = plan.Count == 0 ? 0 : plan.Max(batch => batch.Length);
         var jobs = new Job[plan.Count];
         using var queue = new BlockingCollection<Job>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => new Thread(() => Work(queue, epoch, stop.Token))
+        var workers = Enumerable.Range(0, Math.Max(1, options.Workers))
+            .Select(_ => new Thread(() => Work(queue, epoch, stop.Token))
         {
             IsBackground = true,
             Name = "cfcd-loader",
@@ -88,7 +93,8 @@ internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTran
                         failures.Add(failure);
                 }
                 if (failed > options.MaxFailureRate * total)
-                    throw new InputException($"{failed} of {total} images of epoch {epoch} could not be read, over max_failure_rate {options.MaxFailureRate}; the first: {failures[0]}");
+                    throw new InputException($"{failed} of {total} images of epoch {epoch} could not be read, over " +
+                                             $"max_failure_rate {options.MaxFailureRate}; the first: {failures[0]}");
                 // From here the batch owns the buffer and gives it back when disposed.
                 jobs[next] = null!;
                 yield return Finish(job);
@@ -110,7 +116,8 @@ internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTran
         int count = job.Loaded.Count;
         var images = job.Buffer.narrow(0, 0, count);
         var labels = tensor(job.Labels.AsSpan(0, count).ToArray());
-        return new Batch(images, labels, [.. job.Loaded], job.Plan.Length - count, () => _pool.Add((job.Buffer, job.Labels)));
+        return new Batch(images, labels, [.. job.Loaded], job.Plan.Length - count,
+            () => _pool.Add((job.Buffer, job.Labels)));
     }
 
     private (Tensor, long[]) TakeBuffer(int batchSize, CancellationToken cancellation)
@@ -181,7 +188,8 @@ internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTran
                 try
                 {
                     using var image = ImageReader.Open(samples[index].Path);
-                    transform.Apply(image, reader, ref random, destination.Slice(job.Loaded.Count * sampleSize, sampleSize));
+                    transform.Apply(image, reader, ref random,
+                        destination.Slice(job.Loaded.Count * sampleSize, sampleSize));
                 }
                 catch (InputException unreadable)
                 {

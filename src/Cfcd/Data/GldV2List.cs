@@ -17,7 +17,8 @@ public sealed record GldV2ListSummary(int Classes, int TrainImages, int ValImage
 /// </summary>
 public static class GldV2List
 {
-    public static GldV2ListSummary Convert(string csvPath, string trainListPath, string? valListPath, double valFraction, int minImages, int seed)
+    public static GldV2ListSummary Convert(string csvPath, string trainListPath, string? valListPath,
+        double valFraction, int minImages, int seed)
     {
         if (valFraction is < 0 or >= 1)
             throw new InputException($"--val-fraction {valFraction}: must be in [0, 1)");
@@ -29,8 +30,10 @@ public static class GldV2List
         for (int label = 0; label < kept.Count; label++)
         {
             var images = kept[label].Value;
-            int validation = valListPath is null ? 0 : Math.Min((int)Math.Round(images.Count * valFraction, MidpointRounding.AwayFromZero), images.Count - 1);
-            var ranked = images.OrderBy(id => Rank(seed, id), StringComparer.Ordinal).ThenBy(id => id, StringComparer.Ordinal).ToList();
+            int validation = valListPath is null ? 0 : Math.Min((int)Math.Round(images.Count * valFraction,
+                MidpointRounding.AwayFromZero), images.Count - 1);
+            var ranked = images.OrderBy(id => Rank(seed, id), StringComparer.Ordinal)
+                .ThenBy(id => id, StringComparer.Ordinal).ToList();
             foreach (var id in ranked.Take(validation).Order(StringComparer.Ordinal))
                 val.Append(CultureInfo.InvariantCulture, $"{ImagePath(id)} {label}\n");
             foreach (var id in ranked.Skip(validation).Order(StringComparer.Ordinal))
@@ -65,11 +68,13 @@ public static class GldV2List
             if (line.Length == 0)
                 continue;
             int comma = line.IndexOf(',');
-            if (comma < 0 || !long.TryParse(line.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out long landmark))
+            if (comma < 0 || !long.TryParse(line.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture,
+                out long landmark))
                 throw new InputException($"{csvPath}:{lineNumber}: expected 'landmark_id,images'");
             var ids = line[(comma + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (ids.Any(id => id.Length < 3 || !id.All(char.IsAsciiLetterOrDigit)))
-                throw new InputException($"{csvPath}:{lineNumber}: an image id is not alphanumeric with at least 3 characters");
+                throw new InputException($"{csvPath}:{lineNumber}: an image id is not alphanumeric with at least 3 " +
+                                         "characters");
             if (!classes.TryGetValue(landmark, out var list))
                 classes[landmark] = list = new List<string>();
             list.AddRange(ids);

@@ -22,7 +22,8 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
     private readonly long _seed;
 
     /// <param name="predicted">Stage-1 predicted class per sample (null entries, or null: no score file).</param>
-    public HardNegativeTupleSampler(IReadOnlyList<int> labels, IReadOnlyList<int?>? predicted, int tupleSize, int tuplesPerBatch, long seed)
+    public HardNegativeTupleSampler(IReadOnlyList<int> labels, IReadOnlyList<int?>? predicted, int tupleSize,
+        int tuplesPerBatch, long seed)
     {
         if (tupleSize < 3)
             throw new ArgumentException("a tuple needs an anchor, a positive and at least one negative");
@@ -30,13 +31,16 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
         _predicted = predicted is null ? new int?[_labels.Length] : [.. predicted];
         int classes = _labels.Length == 0 ? 0 : _labels.Max() + 1;
         _byClass = Group(Enumerable.Range(0, _labels.Length), i => _labels[i], classes);
-        _falsePositives = Group(Enumerable.Range(0, _labels.Length).Where(i => _predicted[i] is int p && p != _labels[i] && p < classes),
+        _falsePositives = Group(Enumerable.Range(0, _labels.Length)
+            .Where(i => _predicted[i] is int p && p != _labels[i] && p < classes),
             i => _predicted[i]!.Value, classes);
         GroupSize = tupleSize;
         _tuplesPerBatch = tuplesPerBatch;
         _seed = seed;
-        if (_byClass.Count(members => members.Length > 0) < tupleSize - 1 || !_byClass.Any(members => members.Length >= 2))
-            throw new ArgumentException($"tuples of {tupleSize} need a class with two images and {tupleSize - 1} classes in all");
+        if (_byClass.Count(members => members.Length > 0) < tupleSize - 1
+            || !_byClass.Any(members => members.Length >= 2))
+            throw new ArgumentException($"tuples of {tupleSize} need a class with two images and {tupleSize - 1} " +
+                                        "classes in all");
     }
 
     public int GroupSize { get; }
@@ -85,7 +89,8 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
         int anchor = pools.Take(anchorClass);
         bool scored = _predicted[anchor] is not null;
         bool misclassified = scored && _predicted[anchor] != anchorClass;
-        int positive = misclassified ? pools.Take(anchorClass, i => _predicted[i] == anchorClass) : pools.Take(anchorClass);
+        int positive = misclassified ? pools.Take(anchorClass, i => _predicted[i] == anchorClass)
+            : pools.Take(anchorClass);
         batch.Add(anchor);
         batch.Add(positive);
 
@@ -125,7 +130,8 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
         return groups.Select(group => group.ToArray()).ToArray();
     }
 
-    /// <summary>Per-class lists of unused images in a shuffled order, and the classes that can still give one or two.</summary>
+    /// <summary>Per-class lists of unused images in a shuffled order, and the classes that can still give one or
+    /// two.</summary>
     private sealed class Pools(int[][] byClass, int[] labels)
     {
         private readonly List<int>[] _unused = byClass.Select(_ => new List<int>()).ToArray();
@@ -147,7 +153,8 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
             }
         }
 
-        /// <summary>The next unused image of the class, the first satisfying <paramref name="prefer"/> if any does.</summary>
+        /// <summary>The next unused image of the class, the first satisfying <paramref name="prefer"/> if any
+        /// does.</summary>
         public int Take(int label, Func<int, bool>? prefer = null)
         {
             var unused = _unused[label];
@@ -157,7 +164,8 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
             return image;
         }
 
-        /// <summary>A uniformly drawn unused image among <paramref name="candidates"/>, or null if all are used.</summary>
+        /// <summary>A uniformly drawn unused image among <paramref name="candidates"/>, or null if all are
+        /// used.</summary>
         public int? TakeAny(int[] candidates, ref SampleRandom random)
         {
             int available = candidates.Count(image => !_used[image]);

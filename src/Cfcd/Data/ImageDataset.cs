@@ -39,8 +39,10 @@ public sealed class ImageDataset
             if (line.Length == 0 || line.StartsWith('#'))
                 continue;
             int space = line.LastIndexOfAny([' ', '\t']);
-            if (space <= 0 || !int.TryParse(line.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int label))
-                throw new InputException($"{listPath}:{lineNumber}: expected 'relative/path.jpg label' with a label >= 0, got '{line}'");
+            if (space <= 0 || !int.TryParse(line.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture,
+                out int label))
+                throw new InputException($"{listPath}:{lineNumber}: expected 'relative/path.jpg label' with a label " +
+                                         $">= 0, got '{line}'");
             string path = line[..space].TrimEnd();
             relative.Add(path);
             samples.Add(new ImageSample(Path.Combine(root, path), label));

@@ -6,7 +6,10 @@ namespace Cfcd.Data;
 /// </summary>
 public static class ImageList
 {
-    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif" };
+    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif",
+    };
 
     public static IReadOnlyList<string> Read(string listOrFolder)
     {

@@ -6,7 +6,8 @@ namespace Cfcd.Data;
 /// Decoded RGBA pixels in display orientation: a window of the image decoded at <see cref="Scale"/> of its full size,
 /// starting at (<see cref="OffsetX"/>, <see cref="OffsetY"/>) in decoded pixels (0, 0 for the whole image).
 /// </summary>
-public readonly unsafe struct PixelView(byte* pixels, int width, int height, double scale, int offsetX = 0, int offsetY = 0, int stride = 0)
+public readonly unsafe struct PixelView(byte* pixels, int width, int height, double scale, int offsetX = 0,
+    int offsetY = 0, int stride = 0)
 {
     public byte* Pixels { get; } = pixels;
 
@@ -42,7 +43,8 @@ public sealed unsafe class ImageReader : IDisposable
     private readonly PixelLimit _limit;
 
     /// <summary>Which decoder training crops of JPEGs use here (for `cfcd info`).</summary>
-    public static string JpegCropDecoder => LibJpeg.Available ? "libjpeg-turbo window decoder (libcfcdjpeg.so)" : "SkiaSharp (libcfcdjpeg.so not built or CFCD_JPEG=skia)";
+    public static string JpegCropDecoder => LibJpeg.Available ? "libjpeg-turbo window decoder (libcfcdjpeg.so)"
+        : "SkiaSharp (libcfcdjpeg.so not built or CFCD_JPEG=skia)";
 
     private readonly PixelBuffer _oriented = new();
 
@@ -64,13 +66,15 @@ public sealed unsafe class ImageReader : IDisposable
     /// of the full size (1 decodes at full size), or smaller where the pixel limit asks (<see cref="PixelView.Scale"/>
     /// says which). The view stays valid until the next call on this reader.
     /// </summary>
-    /// <param name="region">Where the caller will read (full-size display pixels); a JPEG decodes little more than that.</param>
+    /// <param name="region">Where the caller will read (full-size display pixels); a JPEG decodes little more than
+    /// that.</param>
     /// <exception cref="InputException">The image is over the pixel limit, damaged or truncated.</exception>
     public PixelView Decode(EncodedImage image, double minimumScale = 1.0, CropBox? region = null)
     {
         minimumScale = Math.Min(minimumScale, _limit.LargestScale(image));
         if (region is CropBox area && LibJpeg.Available && image.Origin == SKEncodedOrigin.TopLeft
-            && image.Codec.EncodedFormat == SKEncodedImageFormat.Jpeg && DecodeWithLibJpeg(image, minimumScale, area) is PixelView fast)
+            && image.Codec.EncodedFormat == SKEncodedImageFormat.Jpeg
+                && DecodeWithLibJpeg(image, minimumScale, area) is PixelView fast)
             return fast;
         var codec = image.Codec;
         var size = codec.Info.Size;
@@ -93,8 +97,10 @@ public sealed unsafe class ImageReader : IDisposable
         double scale = codec.EncodedFormat == SKEncodedImageFormat.Jpeg
             ? chosen
             : (double)size.Width / codec.Info.Width;
-        if (region is CropBox box && image.Origin == SKEncodedOrigin.TopLeft && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
-            && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown && DecodeWindow(image, info, scale, box) is PixelView window)
+        if (region is CropBox box && image.Origin == SKEncodedOrigin.TopLeft
+            && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
+            && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown
+                && DecodeWindow(image, info, scale, box) is PixelView window)
             return window;
         _decoded.Resize(size.Width, size.Height);
         var result = codec.GetPixels(info, (IntPtr)_decoded.Pixels);
@@ -121,14 +127,17 @@ public sealed unsafe class ImageReader : IDisposable
             throw new InputException($"{image.Path}: the image is damaged or truncated (rows missing)");
         int rows = image.Codec.GetScanlines((IntPtr)_decoded.Pixels, bottom - top, _decoded.Stride);
         if (rows != bottom - top)
-            throw new InputException($"{image.Path}: the image is damaged or truncated ({rows} of {bottom - top} rows decoded)");
+            throw new InputException($"{image.Path}: the image is damaged or truncated ({rows} of {bottom - top} " +
+                                     "rows decoded)");
         return new PixelView(_decoded.Pixels, info.Width, bottom - top, scale, 0, top);
     }
 
-    /// <summary>The rows and columns of <paramref name="region"/> with libjpeg-turbo; null for JPEGs it leaves to Skia (CMYK).</summary>
+    /// <summary>The rows and columns of <paramref name="region"/> with libjpeg-turbo; null for JPEGs it leaves to Skia
+    /// (CMYK).</summary>
     private PixelView? DecodeWithLibJpeg(EncodedImage image, double minimumScale, CropBox region)
     {
-        int denominator = Reductions.Select(reduction => (int)Math.Round(1 / reduction)).FirstOrDefault(d => 1.0 / d >= minimumScale, 1);
+        int denominator = Reductions.Select(reduction => (int)Math.Round(1 / reduction))
+            .FirstOrDefault(d => 1.0 / d >= minimumScale, 1);
         var full = image.Codec.Info;
         int scaledWidth = (full.Width + denominator - 1) / denominator;
         int scaledHeight = (full.Height + denominator - 1) / denominator;
@@ -152,8 +161,10 @@ public sealed unsafe class ImageReader : IDisposable
     }
 
     /// <summary>
-    /// The decoded pixels [start, end) that cover a region's extent [<paramref name="start"/>, +<paramref name="length"/>)
-    /// given in full-size pixels, with one pixel more on each side for the bilinear filter, within [0, <paramref name="limit"/>).
+    /// The decoded pixels [start, end) that cover a region's extent [<paramref name="start"/>, +<paramref
+    /// name="length"/>)
+    /// given in full-size pixels, with one pixel more on each side for the bilinear filter, within [0, <paramref
+    /// name="limit"/>).
     /// </summary>
     private static (int Start, int End) ScaledSpan(double start, double length, double scale, int limit)
     {

@@ -3,7 +3,8 @@ using Cfcd.Modeling;
 
 namespace Cfcd.Data;
 
-/// <summary>Turns one opened image into normalised planes of a fixed size, given the sample's random generator.</summary>
+/// <summary>Turns one opened image into normalised planes of a fixed size, given the sample's random
+/// generator.</summary>
 internal interface IImageTransform
 {
     int Size { get; }

@@ -34,7 +34,8 @@ internal sealed class IndexedSet
 
     public int Pick(ref SampleRandom random) => _items[random.Next(_items.Count)];
 
-    /// <summary>A uniform pick among the items not in <paramref name="excluded"/> (a few), or null if there is none.</summary>
+    /// <summary>A uniform pick among the items not in <paramref name="excluded"/> (a few), or null if there is
+    /// none.</summary>
     public int? PickExcept(ref SampleRandom random, IReadOnlySet<int> excluded)
     {
         for (int attempt = 0; attempt < 32; attempt++)

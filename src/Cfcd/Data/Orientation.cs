@@ -5,7 +5,8 @@ namespace Cfcd.Data;
 /// <summary>EXIF orientation: copies stored pixels into display orientation.</summary>
 internal static unsafe class Orientation
 {
-    public static bool SwapsAxes(SKEncodedOrigin origin) => origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop
+    public static bool SwapsAxes(SKEncodedOrigin origin) =>
+        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop
         or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
 
     public static void Apply(SKEncodedOrigin origin, PixelBuffer stored, PixelBuffer displayed)

@@ -13,7 +13,8 @@ namespace Cfcd.Data;
 internal static unsafe class Resampler
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ToPlanes(PixelView source, CropBox region, int width, int height, bool mirror, in PlaneWriter writer, Span<float> destination)
+    public static void ToPlanes(PixelView source, CropBox region, int width, int height, bool mirror,
+        in PlaneWriter writer, Span<float> destination)
     {
         if (destination.Length < 3 * width * height)
             throw new ArgumentException("destination is smaller than 3 x height x width", nameof(destination));
@@ -40,15 +41,20 @@ internal static unsafe class Resampler
             var (firstRow, secondRow, rowWeight) = Taps(y, height, top, regionHeight, source.Height);
             var upper = Horizontal(source, firstRow, rows, cachedRow, columns, columnWeights, width);
             var lower = Horizontal(source, secondRow, rows, cachedRow, columns, columnWeights, width);
-            Blend(upper.Slice(sourceA * width, width), lower.Slice(sourceA * width, width), rowWeight, writer.Scale0, writer.Shift0, destination.Slice(y * width, width));
-            Blend(upper.Slice(sourceB * width, width), lower.Slice(sourceB * width, width), rowWeight, writer.Scale1, writer.Shift1, destination.Slice(plane + y * width, width));
-            Blend(upper.Slice(sourceC * width, width), lower.Slice(sourceC * width, width), rowWeight, writer.Scale2, writer.Shift2, destination.Slice(2 * plane + y * width, width));
+            Blend(upper.Slice(sourceA * width, width), lower.Slice(sourceA * width, width), rowWeight, writer.Scale0,
+                writer.Shift0, destination.Slice(y * width, width));
+            Blend(upper.Slice(sourceB * width, width), lower.Slice(sourceB * width, width), rowWeight, writer.Scale1,
+                writer.Shift1, destination.Slice(plane + y * width, width));
+            Blend(upper.Slice(sourceC * width, width), lower.Slice(sourceC * width, width), rowWeight, writer.Scale2,
+                writer.Shift2, destination.Slice(2 * plane + y * width, width));
         }
     }
 
-    /// <summary>The R, G, B planes of source row <paramref name="row"/> resampled horizontally, from the two-row cache.</summary>
+    /// <summary>The R, G, B planes of source row <paramref name="row"/> resampled horizontally, from the two-row
+    /// cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static ReadOnlySpan<float> Horizontal(PixelView source, int row, float[] rows, Span<int> cachedRow, int[] columns, float[] weights, int width)
+    private static ReadOnlySpan<float> Horizontal(PixelView source, int row, float[] rows, Span<int> cachedRow,
+        int[] columns, float[] weights, int width)
     {
         int slot = cachedRow[0] == row ? 0 : cachedRow[1] == row ? 1 : -1;
         if (slot < 0)
@@ -71,7 +77,8 @@ internal static unsafe class Resampler
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Blend(ReadOnlySpan<float> upper, ReadOnlySpan<float> lower, float weight, float scale, float shift, Span<float> output)
+    private static void Blend(ReadOnlySpan<float> upper, ReadOnlySpan<float> lower, float weight, float scale,
+        float shift, Span<float> output)
     {
         int x = 0;
         if (Vector.IsHardwareAccelerated)
@@ -83,15 +90,18 @@ internal static unsafe class Resampler
             var scaleVector = new Vector<float>(scale);
             var shiftVector = new Vector<float>(shift);
             for (int v = 0; v < outputVectors.Length; v++)
-                outputVectors[v] = (upperVectors[v] + (lowerVectors[v] - upperVectors[v]) * weightVector) * scaleVector + shiftVector;
+                outputVectors[v] =
+                    (upperVectors[v] + (lowerVectors[v] - upperVectors[v]) * weightVector) * scaleVector + shiftVector;
             x = outputVectors.Length * Vector<float>.Count;
         }
         for (; x < output.Length; x++)
             output[x] = (upper[x] + (lower[x] - upper[x]) * weight) * scale + shift;
     }
 
-    /// <summary>The two source indices and the weight of the second for output index <paramref name="index"/>.</summary>
-    private static (int First, int Second, float Weight) Taps(int index, int count, double start, double extent, int limit)
+    /// <summary>The two source indices and the weight of the second for output index <paramref
+    /// name="index"/>.</summary>
+    private static (int First, int Second, float Weight) Taps(int index, int count, double start, double extent,
+        int limit)
     {
         double position = (index + 0.5) * (extent / count) - 0.5 + start;
         // A region under one source pixel tall (a tiny crop of a reduced decode) samples its first pixel.

@@ -3,7 +3,8 @@ using Cfcd.Retrieval;
 namespace Cfcd.Data;
 
 /// <summary>
-/// Where the images of a revisited data set are (revisitop's layout: <c>&lt;root&gt;/&lt;name&gt;/jpg/&lt;image&gt;.jpg</c>)
+/// Where the images of a revisited data set are (revisitop's layout:
+/// <c>&lt;root&gt;/&lt;name&gt;/jpg/&lt;image&gt;.jpg</c>)
 /// and each query's crop; the R1M distractors are listed in <c>&lt;root&gt;/revisitop1m/revisitop1m.txt</c>,
 /// relative to <c>&lt;root&gt;/revisitop1m/jpg/</c>.
 /// </summary>

@@ -1,6 +1,7 @@
 namespace Cfcd.Data;
 
-/// <summary>Plans an epoch: the data-set indices of every batch. Groups of <see cref="GroupSize"/> stay together.</summary>
+/// <summary>Plans an epoch: the data-set indices of every batch. Groups of <see cref="GroupSize"/> stay
+/// together.</summary>
 internal interface IBatchSampler
 {
     int GroupSize { get; }
@@ -35,11 +36,13 @@ internal sealed class ClassBalancedSampler : IBatchSampler
     public ClassBalancedSampler(IReadOnlyList<int> labels, int batchSize, int imagesPerClass, long seed)
     {
         if (imagesPerClass < 1 || batchSize % imagesPerClass != 0)
-            throw new ArgumentException($"batch size {batchSize} is not a multiple of images per class {imagesPerClass}");
+            throw new ArgumentException($"batch size {batchSize} is not a multiple of images per class " +
+                                        $"{imagesPerClass}");
         _byClass = labels.Select((label, index) => (label, index)).GroupBy(pair => pair.label)
             .OrderBy(group => group.Key).Select(group => group.Select(pair => pair.index).ToArray()).ToArray();
         if (_byClass.Length < batchSize / imagesPerClass)
-            throw new ArgumentException($"{_byClass.Length} classes cannot fill batches of {batchSize / imagesPerClass} distinct classes");
+            throw new ArgumentException($"{_byClass.Length} classes cannot fill batches of " +
+                                        $"{batchSize / imagesPerClass} distinct classes");
         (_batchSize, _imagesPerClass, _batches, _seed) = (batchSize, imagesPerClass, labels.Count / batchSize, seed);
     }
 

@@ -30,7 +30,8 @@ public sealed record DemoOptions
     public int BatchSize { get; init; } = 32;
     public int Workers { get; init; } = 2;
     public double[] Scales { get; init; } = [0.7071, 1.0, 1.4142];
-    /// <summary>The revisited data set to score on (roxford5k, rparis6k or synth) and the folder holding it; null: the synthetic test set.</summary>
+    /// <summary>The revisited data set to score on (roxford5k, rparis6k or synth) and the folder holding it; null: the
+    /// synthetic test set.</summary>
     public string EvaluationDataset { get; init; } = "synth";
     public string? EvaluationRoot { get; init; }
     /// <summary>Weights to evaluate instead of training (no synthesis, no training).</summary>
@@ -40,11 +41,14 @@ public sealed record DemoOptions
 /// <summary>One evaluated model of the demo: its label, weights file and scores.</summary>
 public sealed record DemoStep(string Label, string Weights, EvaluationResult Result);
 
-/// <summary>Where the demo put everything (data, run folders, features, the last model's retrieval picture) and the scores.</summary>
-public sealed record DemoResult(string Folder, string Data, IReadOnlyList<string> RunFolders, string Features, string Picture, IReadOnlyList<DemoStep> Steps);
+/// <summary>Where the demo put everything (data, run folders, features, the last model's retrieval picture) and the
+/// scores.</summary>
+public sealed record DemoResult(string Folder, string Data, IReadOnlyList<string> RunFolders, string Features,
+    string Picture, IReadOnlyList<DemoStep> Steps);
 
 /// <summary>
-/// cfcd end to end on the CPU: synthesise a landmark set (<c>cfcd synth</c>), train stage 1 (MadaCos) and stage 2 (local
+/// cfcd end to end on the CPU: synthesise a landmark set (<c>cfcd synth</c>), train stage 1 (MadaCos) and stage 2
+/// (local
 /// triplet on hard-negative tuples, from the stage-1 scores), extract multi-scale descriptors of the test set and score
 /// them with the revisited protocol: before training (the random initialisation), after stage 1 and after stage 2.
 /// </summary>
@@ -74,18 +78,21 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         WriteInitialWeights(stageOne, initial);
         steps.Add(Evaluate("random init", initial, cancellation));
 
-        _logger.LogInformation("demo: stage 1 (MadaCos), {Epochs} epochs into {Run}", stageOne.Train.Epochs, stageOneRun.Root);
+        _logger.LogInformation("demo: stage 1 (MadaCos), {Epochs} epochs into {Run}", stageOne.Train.Epochs,
+            stageOneRun.Root);
         new Trainer(stageOne, stageOneRun, CPU, logging).Run(requireResume: false, progress, cancellation);
         steps.Add(Evaluate("stage 1", stageOneRun.LastCheckpoint, cancellation));
 
         Score(stageOne, stageOneRun, stageTwo.Sampler.Scores!, cancellation);
-        _logger.LogInformation("demo: stage 2 (MadaCos + local triplet), {Epochs} epochs into {Run}", stageTwo.Train.Epochs, stageTwoRun.Root);
+        _logger.LogInformation("demo: stage 2 (MadaCos + local triplet), {Epochs} epochs into {Run}",
+            stageTwo.Train.Epochs, stageTwoRun.Root);
         new Trainer(stageTwo, stageTwoRun, CPU, logging).Run(requireResume: false, progress, cancellation);
         steps.Add(Evaluate("stage 2", stageTwoRun.LastCheckpoint, cancellation));
         return Finish([stageOneRun.Root, stageTwoRun.Root], steps);
     }
 
-    /// <summary>Writes the synthetic set once; a folder holding one of other options is refused (its runs would mix them).</summary>
+    /// <summary>Writes the synthetic set once; a folder holding one of other options is refused (its runs would mix
+    /// them).</summary>
     private void Synthesise(CancellationToken cancellation)
     {
         var synthetic = options.Synthetic with { Seed = options.Seed };
@@ -93,7 +100,8 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         if (File.Exists(stamp))
         {
             if (File.ReadAllText(stamp) != synthetic.ToString())
-                throw new InputException($"{stamp}: the demo folder holds a synthetic set of other options ({File.ReadAllText(stamp)}); use another --out");
+                throw new InputException($"{stamp}: the demo folder holds a synthetic set of other options " +
+                                         $"({File.ReadAllText(stamp)}); use another --out");
             return;
         }
         _logger.LogInformation("demo: synthesising {Images} images into {Data}", synthetic.TotalImages, Data);
@@ -118,18 +126,22 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
     {
         Model = new ModelConfig
         {
-            Depth = options.Depth, Width = options.Width, DescriptorDim = options.DescriptorDim, ChannelOrder = ChannelOrder.Rgb,
+            Depth = options.Depth, Width = options.Width, DescriptorDim = options.DescriptorDim,
+                ChannelOrder = ChannelOrder.Rgb,
             Mean = [0.485, 0.456, 0.406], Std = [0.229, 0.224, 0.225],
         },
         Data = new DataConfig
         {
-            Root = Data, TrainList = Path.Combine(Data, SyntheticDataset.TrainList), ValList = Path.Combine(Data, SyntheticDataset.ValidationList),
-            ImageSize = options.StageOneImageSize, ValResize = options.StageOneImageSize * 9 / 8, Workers = options.Workers, Prefetch = 2,
+            Root = Data, TrainList = Path.Combine(Data, SyntheticDataset.TrainList),
+                ValList = Path.Combine(Data, SyntheticDataset.ValidationList),
+            ImageSize = options.StageOneImageSize, ValResize = options.StageOneImageSize * 9 / 8,
+                Workers = options.Workers, Prefetch = 2,
         },
         Optim = new OptimConfig { BaseLr = 0.05, WarmupEpochs = 1 },
         Train = new TrainConfig
         {
-            Epochs = options.StageOneEpochs, BatchSize = options.BatchSize, GhostBn = 0, Seed = options.Seed, Device = DeviceKind.Cpu,
+            Epochs = options.StageOneEpochs, BatchSize = options.BatchSize, GhostBn = 0, Seed = options.Seed,
+                Device = DeviceKind.Cpu,
             LogEvery = 10, KeepEvery = 1000,
         },
     };
@@ -139,10 +151,13 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         var config = StageOneConfig();
         return config with
         {
-            Data = config.Data with { ImageSize = options.StageTwoImageSize, ValResize = options.StageTwoImageSize * 9 / 8 },
-            Sampler = new SamplerConfig { Kind = SamplerKind.HardNegative, Scores = Path.Combine(stageOne.Root, "scores.txt"), TupleSize = 8 },
+            Data = config.Data with { ImageSize = options.StageTwoImageSize,
+                ValResize = options.StageTwoImageSize * 9 / 8 },
+            Sampler = new SamplerConfig { Kind = SamplerKind.HardNegative,
+                Scores = Path.Combine(stageOne.Root, "scores.txt"), TupleSize = 8 },
             Optim = config.Optim with { BaseLr = 0.01, WarmupEpochs = 0 },
-            Train = config.Train with { Stage = 2, Epochs = options.StageTwoEpochs, InitFrom = stageOne.LastCheckpoint },
+            Train = config.Train with { Stage = 2, Epochs = options.StageTwoEpochs,
+                InitFrom = stageOne.LastCheckpoint },
         };
     }
 
@@ -160,7 +175,8 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         using var model = LoadedNetwork.Load(run.LastCheckpoint);
         var result = StageOneScoring.Write(model, config, ImageDataset.Load(config.Data.TrainList, config.Data.Root),
             scores, CPU, _logger, cancellation: cancellation);
-        _logger.LogInformation("demo: scored the training list for the tuple sampler, top-1 {Top1:F2}%, into {Scores}", result.Top1, scores);
+        _logger.LogInformation("demo: scored the training list for the tuple sampler, top-1 {Top1:F2}%, into {Scores}",
+            result.Top1, scores);
     }
 
     /// <summary>
@@ -179,7 +195,8 @@ public sealed class DemoPipeline(DemoOptions options, string folder, ILoggerFact
         var result = RevisitedEvaluation.Run(dataset, groundTruth, FeatureFiles.Queries(features, dataset),
             FeatureFiles.Database(features, dataset), cancellation: cancellation);
         _logger.LogInformation("demo: {Label}: mAP easy {Easy:F2}, medium {Medium:F2}, hard {Hard:F2}", label,
-            result.Scores[Setup.Easy].MeanAveragePrecision, result.Scores[Setup.Medium].MeanAveragePrecision, result.Scores[Setup.Hard].MeanAveragePrecision);
+            result.Scores[Setup.Easy].MeanAveragePrecision, result.Scores[Setup.Medium].MeanAveragePrecision,
+                result.Scores[Setup.Hard].MeanAveragePrecision);
         return new DemoStep(label, weightsPath, result);
     }
 }

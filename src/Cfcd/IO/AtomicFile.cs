@@ -21,5 +21,6 @@ public static class AtomicFile
 
     public static void WriteAllBytes(string path, byte[] content) => Write(path, stream => stream.Write(content));
 
-    public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+    public static void WriteAllText(string path, string text) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 }

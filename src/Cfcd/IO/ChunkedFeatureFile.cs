@@ -17,15 +17,18 @@ public sealed class ChunkedFeatureFile
     // How the rows were split into chunks, not what they hold: a matrix merged from other chunks has the same rows.
     private const string ChunkRowsKey = "chunk_rows";
 
-    public ChunkedFeatureFile(string path, int rows, int dimension, int chunkRows, IReadOnlyDictionary<string, string> settings)
+    public ChunkedFeatureFile(string path, int rows, int dimension, int chunkRows,
+        IReadOnlyDictionary<string, string> settings)
     {
         if (rows < 0 || dimension < 1 || chunkRows < 1)
-            throw new ArgumentException($"rows {rows}, dimension {dimension} and chunk rows {chunkRows} make no matrix");
+            throw new ArgumentException($"rows {rows}, dimension {dimension} and chunk rows {chunkRows} make no " +
+                                        "matrix");
         Path = path;
         Rows = rows;
         Dimension = dimension;
         ChunkRows = chunkRows;
-        Settings = new SortedDictionary<string, string>(settings.ToDictionary(pair => pair.Key, pair => pair.Value), StringComparer.Ordinal)
+        Settings = new SortedDictionary<string, string>(settings.ToDictionary(pair => pair.Key, pair => pair.Value),
+            StringComparer.Ordinal)
         {
             ["rows"] = Invariant(rows),
             ["dimension"] = Invariant(dimension),
@@ -56,13 +59,15 @@ public sealed class ChunkedFeatureFile
     public bool IsMerged => File.Exists(Path) && Npy.ReadHeader(Path).Shape.SequenceEqual([Rows, (long)Dimension])
         && File.Exists(MergedManifest) && Mismatches(MergedManifest).All(mismatch => mismatch.Key == ChunkRowsKey);
 
-    public (int First, int Count) Range(int chunk) => (chunk * ChunkRows, Math.Min(ChunkRows, Rows - chunk * ChunkRows));
+    public (int First, int Count) Range(int chunk) =>
+        (chunk * ChunkRows, Math.Min(ChunkRows, Rows - chunk * ChunkRows));
 
     public bool HasChunk(int chunk) => File.Exists(ChunkPath(chunk));
 
     public IReadOnlyList<int> MissingChunks() => Enumerable.Range(0, Chunks).Where(chunk => !HasChunk(chunk)).ToList();
 
-    /// <summary>Creates the parts folder and its manifest, or checks that an existing manifest has these settings.</summary>
+    /// <summary>Creates the parts folder and its manifest, or checks that an existing manifest has these
+    /// settings.</summary>
     public void Open()
     {
         Directory.CreateDirectory(PartsFolder);
@@ -87,14 +92,16 @@ public sealed class ChunkedFeatureFile
         writer.Complete();
     }
 
-    /// <summary>Writes the matrix from all chunks (atomically) and removes the parts folder; a missing chunk is an error naming it.</summary>
+    /// <summary>Writes the matrix from all chunks (atomically) and removes the parts folder; a missing chunk is an
+    /// error naming it.</summary>
     public void Merge()
     {
         var missing = MissingChunks();
         if (missing.Count > 0)
         {
             var (first, count) = Range(missing[0]);
-            throw new InputException($"{PartsFolder}: {missing.Count} of {Chunks} chunks are missing, the first holds rows {first} to " +
+            throw new InputException($"{PartsFolder}: {missing.Count} of {Chunks} chunks are missing, the first " +
+                                     $"holds rows {first} to " +
                                      $"{first + count - 1} (chunk {missing[0]}); run the shards that own them");
         }
         using (var writer = new NpyWriter(Path, Rows, Dimension))
@@ -103,7 +110,8 @@ public sealed class ChunkedFeatureFile
             {
                 var (values, rows, columns) = Npy.ReadMatrix(ChunkPath(chunk));
                 if (rows != Range(chunk).Count || columns != Dimension)
-                    throw new InputException($"{ChunkPath(chunk)}: [{rows}, {columns}], expected [{Range(chunk).Count}, {Dimension}]");
+                    throw new InputException($"{ChunkPath(chunk)}: [{rows}, {columns}], expected " +
+                                             $"[{Range(chunk).Count}, {Dimension}]");
                 writer.Write(values);
             }
             writer.Complete();
@@ -115,7 +123,8 @@ public sealed class ChunkedFeatureFile
     private string ChunkPath(int chunk)
     {
         var (first, count) = Range(chunk);
-        return System.IO.Path.Combine(PartsFolder, string.Create(CultureInfo.InvariantCulture, $"rows_{first:D8}-{first + count:D8}.npy"));
+        return System.IO.Path.Combine(PartsFolder,
+            string.Create(CultureInfo.InvariantCulture, $"rows_{first:D8}-{first + count:D8}.npy"));
     }
 
     private void WriteManifest(string manifest) => AtomicFile.WriteAllText(manifest,

@@ -66,7 +66,8 @@ public static class Npy
         {
             1 => 2,
             2 or 3 => 4,
-            _ => throw new InputException($"{path}: .npy format version {major}.{prefix[7]} is not supported (1 to 3 are)"),
+            _ => throw new InputException($"{path}: .npy format version {major}.{prefix[7]} is not supported (1 to " +
+                                          "3 are)"),
         };
         Span<byte> lengthBytes = stackalloc byte[4];
         if (stream.ReadAtLeast(lengthBytes[..lengthSize], lengthSize, throwOnEndOfStream: false) < lengthSize)
@@ -90,7 +91,8 @@ public static class Npy
         return header;
     }
 
-    /// <summary>Writes float32 [rows, columns] as a version-1 .npy file, atomically (temporary file, then rename).</summary>
+    /// <summary>Writes float32 [rows, columns] as a version-1 .npy file, atomically (temporary file, then
+    /// rename).</summary>
     public static void WriteMatrix(string path, ReadOnlySpan<float> values, int rows, int columns)
     {
         if ((long)rows * columns != values.Length)
@@ -138,7 +140,8 @@ public static class Npy
     internal static void RequireMatrix(NpyHeader header, string path)
     {
         if (header.Shape.Length != 2)
-            throw new InputException($"{path}: expected a 2-D array [rows, dimensions], got shape ({string.Join(", ", header.Shape)})");
+            throw new InputException($"{path}: expected a 2-D array [rows, dimensions], got shape " +
+                                     $"({string.Join(", ", header.Shape)})");
         if (header.RowLength == 0)
             throw new InputException($"{path}: shape ({string.Join(", ", header.Shape)}): rows of 0 dimensions");
         if (header.RowLength > Array.MaxLength)
@@ -152,7 +155,8 @@ public static class Npy
     {
         var (descr, fortranOrder, shape) = NpyHeaderParser.Parse(text, path);
         if (fortranOrder)
-            throw new InputException($"{path}: Fortran-order arrays are not supported; save with numpy.ascontiguousarray");
+            throw new InputException($"{path}: Fortran-order arrays are not supported; save with " +
+                                     "numpy.ascontiguousarray");
         var type = descr switch
         {
             "<f4" => NpyType.Float32,
@@ -248,7 +252,8 @@ internal sealed class MappedNpyMatrix : IFeatureRows, IDisposable
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
         try
         {
-            var raw = new ReadOnlySpan<byte>(start + _view.PointerOffset + _header.DataOffset + first * Columns * _header.ElementSize, checked((int)bytes));
+            var raw = new ReadOnlySpan<byte>(start + _view.PointerOffset + _header.DataOffset
+                + first * Columns * _header.ElementSize, checked((int)bytes));
             Npy.Decode(raw, _header.Type, destination[..(count * Columns)]);
         }
         finally

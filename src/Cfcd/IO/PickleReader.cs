@@ -23,11 +23,13 @@ internal static class PickleReader
 
     public static object? Load(string path) => Load(InputFile.ReadAllBytes(path), path);
 
-    /// <summary>Reads one pickle from <paramref name="data"/>; <paramref name="name"/> is what errors call it.</summary>
+    /// <summary>Reads one pickle from <paramref name="data"/>; <paramref name="name"/> is what errors call
+    /// it.</summary>
     public static object? Load(ReadOnlySpan<byte> data, string name, IPickleResolver? resolver = null) =>
         Load(data, name, resolver, out _);
 
-    /// <summary>Reads the pickle at the start of <paramref name="data"/>; <paramref name="length"/> is how many bytes it took.</summary>
+    /// <summary>Reads the pickle at the start of <paramref name="data"/>; <paramref name="length"/> is how many bytes
+    /// it took.</summary>
     public static object? Load(ReadOnlySpan<byte> data, string name, IPickleResolver? resolver, out int length)
     {
         var stack = new List<object?>();
@@ -97,19 +99,24 @@ internal static class PickleReader
                     stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(data, ref position, 8, name, offset)));
                     break;
                 case ShortBinUnicode:
-                    stack.Add(Utf8(Take(data, ref position, Take(data, ref position, 1, name, offset)[0], name, offset), name, offset));
+                    stack.Add(Utf8(Take(data, ref position, Take(data, ref position, 1, name, offset)[0], name, offset),
+                        name, offset));
                     break;
                 case BinUnicode:
-                    stack.Add(Utf8(Take(data, ref position, Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, name, offset)), name, offset), name, offset), name, offset));
+                    stack.Add(Utf8(Take(data, ref position, Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(data,
+                        ref position, 4, name, offset)), name, offset), name, offset), name, offset));
                     break;
                 case BinUnicode8:
-                    stack.Add(Utf8(Take(data, ref position, Length(BinaryPrimitives.ReadUInt64LittleEndian(Take(data, ref position, 8, name, offset)), name, offset), name, offset), name, offset));
+                    stack.Add(Utf8(Take(data, ref position, Length(BinaryPrimitives.ReadUInt64LittleEndian(Take(data,
+                        ref position, 8, name, offset)), name, offset), name, offset), name, offset));
                     break;
                 case ShortBinBytes:
-                    stack.Add(Take(data, ref position, Take(data, ref position, 1, name, offset)[0], name, offset).ToArray());
+                    stack.Add(Take(data, ref position, Take(data, ref position, 1, name, offset)[0], name, offset)
+                        .ToArray());
                     break;
                 case BinBytes:
-                    stack.Add(Take(data, ref position, Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, name, offset)), name, offset), name, offset).ToArray());
+                    stack.Add(Take(data, ref position, Length(BinaryPrimitives.ReadUInt32LittleEndian(Take(data,
+                        ref position, 4, name, offset)), name, offset), name, offset).ToArray());
                     break;
                 case Append:
                     Pop(stack, name, offset, out object? item);
@@ -160,7 +167,8 @@ internal static class PickleReader
                     stack.Add(Recall(memo, Take(data, ref position, 1, name, offset)[0], name, offset));
                     break;
                 case LongBinGet:
-                    stack.Add(Recall(memo, BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, name, offset)), name, offset));
+                    stack.Add(Recall(memo, BinaryPrimitives.ReadUInt32LittleEndian(Take(data, ref position, 4, name,
+                        offset)), name, offset));
                     break;
                 case Global when resolver is not null:
                     string module = Line(data, ref position, name, offset);
@@ -192,9 +200,13 @@ internal static class PickleReader
                     break;
                 case Global:
                 case StackGlobal:
-                    throw Error(name, offset, $"refusing opcode {Describe(opcode)}: a pickle that imports globals can run code; only plain data is read");
+                    throw Error(name, offset,
+                        $"refusing opcode {Describe(opcode)}: a pickle that imports globals can run code; only plain " +
+                        "data is read");
                 default:
-                    throw Error(name, offset, $"unsupported opcode {Describe(opcode)}; only plain data (dict, list, tuple, str, int, float, bool, None) is read");
+                    throw Error(name, offset,
+                        $"unsupported opcode {Describe(opcode)}; only plain data (dict, list, tuple, str, int, " +
+                        "float, bool, None) is read");
             }
         }
     }
@@ -227,10 +239,12 @@ internal static class PickleReader
     private static InputException Error(string name, int offset, string problem) =>
         new($"{name}: pickle offset {offset}: {problem}");
 
-    private static ReadOnlySpan<byte> Take(ReadOnlySpan<byte> data, ref int position, int count, string name, int offset)
+    private static ReadOnlySpan<byte> Take(ReadOnlySpan<byte> data, ref int position, int count, string name,
+        int offset)
     {
         if (count > data.Length - position)
-            throw Error(name, offset, $"truncated: needs {count} more bytes at offset {position}, the data ends at {data.Length}");
+            throw Error(name, offset,
+                $"truncated: needs {count} more bytes at offset {position}, the data ends at {data.Length}");
         var slice = data.Slice(position, count);
         position += count;
         return slice;
@@ -280,7 +294,8 @@ internal static class PickleReader
     }
 
     private static object? Recall(Dictionary<long, object?> memo, long key, string name, int offset) =>
-        memo.TryGetValue(key, out object? value) ? value : throw Error(name, offset, $"memo key {key} was never stored");
+        memo.TryGetValue(key, out object? value) ? value
+            : throw Error(name, offset, $"memo key {key} was never stored");
 
     private static List<object?> AsList(object? target, string name, int offset) =>
         target as List<object?> ?? throw Error(name, offset, "APPEND to something that is not a list");

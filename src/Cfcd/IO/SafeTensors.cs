@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace Cfcd.IO;
 
 /// <summary>A safetensors file's tensors (CPU, in stored type) and its string metadata.</summary>
-internal sealed record SafeTensorsFile(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
+internal sealed record SafeTensorsFile(IReadOnlyDictionary<string, Tensor> Tensors,
+    IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>
 /// The safetensors format (huggingface/safetensors): an 8-byte little-endian header length, a JSON header
@@ -30,7 +31,8 @@ internal static class SafeTensors
 
     /// <summary>Whether the file starts like a safetensors file (a plausible header length, then '{').</summary>
     public static bool Recognise(ReadOnlySpan<byte> start) =>
-        start.Length >= 9 && BinaryPrimitives.ReadUInt64LittleEndian(start) is > 1 and < MaxHeaderBytes && start[8] == (byte)'{';
+        start.Length >= 9 && BinaryPrimitives.ReadUInt64LittleEndian(start) is > 1 and < MaxHeaderBytes
+            && start[8] == (byte)'{';
 
     public static SafeTensorsFile Read(string path)
     {
@@ -71,7 +73,8 @@ internal static class SafeTensors
         }
     }
 
-    private static (List<Entry> Entries, Dictionary<string, string> Metadata, long DataStart) ReadHeader(Stream stream, string path)
+    private static (List<Entry> Entries, Dictionary<string, string> Metadata, long DataStart) ReadHeader(Stream stream,
+        string path)
     {
         Span<byte> lengthBytes = stackalloc byte[8];
         if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
@@ -86,8 +89,10 @@ internal static class SafeTensors
         return (entries, metadata, dataStart);
     }
 
-    /// <summary>Writes the tensors (any device; stored contiguous) atomically: a temporary file, then a rename.</summary>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>Writes the tensors (any device; stored contiguous) atomically: a temporary file, then a
+    /// rename.</summary>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string> metadata)
     {
         var header = new JsonObject();
         if (metadata.Count > 0)

@@ -14,7 +14,8 @@ namespace Cfcd.IO;
 /// </summary>
 internal sealed class TorchCheckpoint : IDisposable
 {
-    private static readonly BigInteger LegacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly BigInteger LegacyMagic =
+        BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
     private const long LegacyProtocol = 1001;
     private const long MaxPickleBytes = 1L << 30;
     private const long MaxByteOrderBytes = 16;
@@ -36,7 +37,8 @@ internal sealed class TorchCheckpoint : IDisposable
         _zip = zip;
         var pickle = zip.Entries.Where(entry => entry.FullName.EndsWith("data.pkl", StringComparison.Ordinal)).ToList();
         if (pickle.Count != 1)
-            throw new InputException($"{path}: a PyTorch zip checkpoint has exactly one data.pkl; this has {pickle.Count}");
+            throw new InputException($"{path}: a PyTorch zip checkpoint has exactly one data.pkl; this has " +
+                                     $"{pickle.Count}");
         _zipPrefix = pickle[0].FullName[..^"data.pkl".Length];
         var byteOrder = zip.GetEntry(_zipPrefix + "byteorder");
         if (byteOrder is not null && ReadEntry(byteOrder, MaxByteOrderBytes) is var order
@@ -63,7 +65,8 @@ internal sealed class TorchCheckpoint : IDisposable
             throw new InputException($"{path}: not a PyTorch checkpoint (no torch.save magic number)");
         if (Next(null) is not long protocol || protocol != LegacyProtocol)
             throw new InputException($"{path}: unsupported legacy torch.save protocol");
-        if (Next(null) is Dictionary<object, object?> systemInfo && systemInfo.TryGetValue("little_endian", out var little) && little is false)
+        if (Next(null) is Dictionary<object, object?> systemInfo
+            && systemInfo.TryGetValue("little_endian", out var little) && little is false)
             throw new InputException($"{path}: big-endian checkpoints are not supported");
         var resolver = new TorchPickle();
         Root = Next(resolver);
@@ -125,7 +128,8 @@ internal sealed class TorchCheckpoint : IDisposable
         }
         if (start[0] == 0x80 && start[1] == 2)
             return new TorchCheckpoint(path, InputFile.ReadAllBytes(path));
-        throw new InputException($"{path}: not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save pickle)");
+        throw new InputException($"{path}: not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save " +
+                                 "pickle)");
     }
 
     /// <summary>

@@ -81,7 +81,8 @@ internal sealed class TorchPickle : IPickleResolver
         if (NumpyScalars.TryReduce(callable, arguments, out object? number))
             return number;
         if (callable is not Global function)
-            throw new InvalidDataException($"refusing to call a {callable.GetType().Name}: only known constructors are called");
+            throw new InvalidDataException($"refusing to call a {callable.GetType().Name}: only known constructors " +
+                                           "are called");
         if (function == OrderedDict)
             return arguments.Length == 0
                 ? new Dictionary<object, object?>()
@@ -134,7 +135,8 @@ internal sealed class TorchPickle : IPickleResolver
     {
         // (storage, storage_offset, size, stride, ...)
         if (arguments.Length < 4 || arguments[0] is not TorchStorage storage || arguments[1] is not long offset
-            || arguments[2] is not object?[] size || arguments[3] is not object?[] stride || size.Length != stride.Length)
+            || arguments[2] is not object?[] size || arguments[3] is not object?[] stride
+                || size.Length != stride.Length)
             throw new InvalidDataException("a tensor rebuild with unexpected arguments");
         if (size.Length > MaxRank)
             throw new InvalidDataException($"a tensor with {size.Length} dimensions");

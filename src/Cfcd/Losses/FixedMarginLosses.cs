@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Cfcd.Losses;
 
-/// <summary>The comparison heads on cosine logits: plain softmax (s cos), CosFace (s (cos - m) on the target) and ArcFace (s cos(theta + m)).</summary>
+/// <summary>The comparison heads on cosine logits: plain softmax (s cos), CosFace (s (cos - m) on the target) and
+/// ArcFace (s cos(theta + m)).</summary>
 internal static class FixedMarginLosses
 {
     public static Tensor Softmax(Tensor cosines, Tensor labels, double scale)

@@ -10,10 +10,12 @@ namespace Cfcd.Losses;
 /// </summary>
 internal interface IClassificationLoss
 {
-    /// <summary>Whether <see cref="Solve"/> depends on the batch (so a split batch needs a statistics pass first).</summary>
+    /// <summary>Whether <see cref="Solve"/> depends on the batch (so a split batch needs a statistics pass
+    /// first).</summary>
     bool SolvesPerBatch { get; }
 
-    /// <summary>The batch statistics to pass to <see cref="Loss"/> (training mode, no gradient); null for fixed heads.</summary>
+    /// <summary>The batch statistics to pass to <see cref="Loss"/> (training mode, no gradient); null for fixed
+    /// heads.</summary>
     MadaCosStatistics? Solve(Tensor cosines, Tensor labels);
 
     /// <summary>Mean cross-entropy over the rows of <paramref name="cosines"/>.</summary>

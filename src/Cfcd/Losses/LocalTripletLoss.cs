@@ -30,7 +30,8 @@ internal sealed class LocalTripletLoss(double margin = 0.1, double loweRatio = 0
         for (int tuple = 0; tuple < tuples; tuple++)
         {
             long first = tuple * tupleSize;
-            var (anchorIndex, positiveIndex) = Match(descriptors[first].detach(), descriptors[first + 1].detach(), attention[first + 1]);
+            var (anchorIndex, positiveIndex) =
+                Match(descriptors[first].detach(), descriptors[first + 1].detach(), attention[first + 1]);
             if (anchorIndex.Length == 0)
                 continue;
             matches += anchorIndex.Length;
@@ -51,17 +52,20 @@ internal sealed class LocalTripletLoss(double margin = 0.1, double loweRatio = 0
         return new LocalTripletResult(total, matches, tuples);
     }
 
-    /// <summary>The kept matches (anchor descriptor, positive descriptor) between two [K, C] sets of unit descriptors.</summary>
+    /// <summary>The kept matches (anchor descriptor, positive descriptor) between two [K, C] sets of unit
+    /// descriptors.</summary>
     internal (long[] Anchor, long[] Positive) Match(Tensor anchor, Tensor positive, Tensor positiveAttention)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long locations = positive.shape[0];
         var distances = cdist(anchor, positive);                       // [Ka, Kp]
-        var (closest, best) = distances.topk(Math.Min(2, (int)anchor.shape[0]), dim: 0, largest: false); // per positive column
+        // per positive column
+        var (closest, best) = distances.topk(Math.Min(2, (int)anchor.shape[0]), dim: 0, largest: false);
         var nearestAnchor = best[0];                                    // best2[j]
         var nearestPositiveOfAnchor = distances.argmin(1);              // for each anchor i
-        var mutual = nearestPositiveOfAnchor.index_select(0, nearestAnchor).eq(arange(locations, device: positive.device));
+        var mutual =
+            nearestPositiveOfAnchor.index_select(0, nearestAnchor).eq(arange(locations, device: positive.device));
         var ratio = closest.shape[0] > 1 ? closest[0] / closest[1].clamp_min(1e-12) : ones_like(closest[0]);
         var passesRatio = ratio.le(loweRatio);
         int keep = Math.Max(1, (int)(locations * attentionKeep));

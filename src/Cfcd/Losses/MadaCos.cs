@@ -32,9 +32,11 @@ internal sealed class MadaCos(double alpha = 0.02) : IClassificationLoss
         return (Loss(cosines, labels, statistics), statistics);
     }
 
-    MadaCosStatistics? IClassificationLoss.Solve(Tensor cosines, Tensor labels) => Solve(cosines, labels, training: true);
+    MadaCosStatistics? IClassificationLoss.Solve(Tensor cosines, Tensor labels) =>
+        Solve(cosines, labels, training: true);
 
-    /// <summary>Mean cross-entropy with the scale and margin of <paramref name="statistics"/> (solved on this batch or on the whole batch it is part of).</summary>
+    /// <summary>Mean cross-entropy with the scale and margin of <paramref name="statistics"/> (solved on this batch or
+    /// on the whole batch it is part of).</summary>
     public Tensor Loss(Tensor cosines, Tensor labels, MadaCosStatistics? statistics)
     {
         ArgumentNullException.ThrowIfNull(statistics);

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Cfcd.Modeling;
 
 /// <summary>
-/// The global descriptor head: GeM pooling, Linear (with bias) to the descriptor size, BatchNorm1d (a <see cref="GhostBatchNorm"/>).
+/// The global descriptor head: GeM pooling, Linear (with bias) to the descriptor size, BatchNorm1d (a <see
+/// cref="GhostBatchNorm"/>).
 /// Its output is the embedding before L2 normalisation (the loss normalises it; so does extraction).
 /// </summary>
 internal sealed class CfcdHead : nn.Module<Tensor, Tensor>
@@ -14,7 +15,8 @@ internal sealed class CfcdHead : nn.Module<Tensor, Tensor>
     private readonly Linear fc;
     private readonly GhostBatchNorm bn;
 
-    public CfcdHead(long inputChannels, long descriptorDim, double gemP = 3.0, bool gemLearnable = false) : base(nameof(CfcdHead))
+    public CfcdHead(long inputChannels, long descriptorDim, double gemP = 3.0, bool gemLearnable = false)
+        : base(nameof(CfcdHead))
     {
         gem = new GeM(gemP, gemLearnable);
         fc = nn.Linear(inputChannels, descriptorDim, hasBias: true);

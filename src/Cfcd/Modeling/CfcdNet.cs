@@ -31,7 +31,8 @@ public sealed class CfcdNet : nn.Module<Tensor, Tensor>
     public CosineClassifier Classifier =>
         classifier ?? throw new InvalidOperationException("this network was built without a classifier (classes = 0)");
 
-    /// <summary>Training: every BatchNorm normalises groups of this many images on their own (ghost batch norm); 0: the whole batch.</summary>
+    /// <summary>Training: every BatchNorm normalises groups of this many images on their own (ghost batch norm); 0: the
+    /// whole batch.</summary>
     public void SetGhostBatchSize(int images)
     {
         foreach (var norm in modules().OfType<GhostBatchNorm>())

@@ -42,12 +42,14 @@ internal static partial class CheckpointNames
                                        $"the first keys are {string.Join(", ", first)})");
     }
 
-    /// <summary>cfcd's name for <paramref name="key"/>; null for a known key cfcd does not use; throws for an unknown key.</summary>
+    /// <summary>cfcd's name for <paramref name="key"/>; null for a known key cfcd does not use; throws for an unknown
+    /// key.</summary>
     public static string? Map(string key, WeightsSource source) => source switch
     {
         WeightsSource.Cfcd => key,
         WeightsSource.Torchvision => key.StartsWith("fc.", StringComparison.Ordinal) ? null : Backbone + key,
-        WeightsSource.PyclsImageNet => key.StartsWith("head.fc.", StringComparison.Ordinal) ? null : Backbone + FromPycls(key),
+        WeightsSource.PyclsImageNet => key.StartsWith("head.fc.", StringComparison.Ordinal) ? null
+            : Backbone + FromPycls(key),
         WeightsSource.CfcdCheckpoint => FromCfcdCheckpoint(key),
         _ => throw new ArgumentOutOfRangeException(nameof(source)),
     };
@@ -71,7 +73,8 @@ internal static partial class CheckpointNames
         var block = BlockKey().Match(key);
         if (!block.Success)
             throw new InvalidDataException($"unknown key {InputText.Quote(key)} in pycls weights");
-        string prefix = $"layer{block.Groups["stage"].Value}.{int.Parse(block.Groups["block"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1}.";
+        int blockIndex = int.Parse(block.Groups["block"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1;
+        string prefix = $"layer{block.Groups["stage"].Value}.{blockIndex}.";
         string layer = block.Groups["layer"].Value switch
         {
             "proj" => "downsample.0",

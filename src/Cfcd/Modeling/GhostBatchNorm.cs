@@ -10,7 +10,8 @@ public enum NormStatistics
 {
     /// <summary>Move them towards this pass's batch statistics (PyTorch's behaviour).</summary>
     Update,
-    /// <summary>Collect this pass's statistics and move the running statistics once, at <see cref="GhostBatchNorm.Commit"/>: micro-batches of one step then count as one batch.</summary>
+    /// <summary>Collect this pass's statistics and move the running statistics once, at <see
+    /// cref="GhostBatchNorm.Commit"/>: micro-batches of one step then count as one batch.</summary>
     Accumulate,
     /// <summary>Leave them as they are (a no-grad pass that only measures).</summary>
     Frozen,
@@ -27,7 +28,8 @@ internal sealed class GhostBatchNorm : BatchNorm
     private const double Epsilon = 1e-5, Momentum = 0.1;
     private readonly List<(Tensor Mean, Tensor Variance)> _pending = new();
 
-    public GhostBatchNorm(long features) : base(features, Epsilon, Momentum, affine: true, track_running_stats: true, null, null, nameof(GhostBatchNorm))
+    public GhostBatchNorm(long features)
+        : base(features, Epsilon, Momentum, affine: true, track_running_stats: true, null, null, nameof(GhostBatchNorm))
     {
     }
 
@@ -65,7 +67,8 @@ internal sealed class GhostBatchNorm : BatchNorm
         return cat(outputs, 0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Moves the running statistics once towards the mean of the statistics accumulated since the last commit.</summary>
+    /// <summary>Moves the running statistics once towards the mean of the statistics accumulated since the last
+    /// commit.</summary>
     public void Commit()
     {
         if (_pending.Count > 0)
@@ -76,7 +79,8 @@ internal sealed class GhostBatchNorm : BatchNorm
     protected override void ValidateInputDimensions(Tensor input)
     {
         if (input.dim() is not (2 or 4))
-            throw new ArgumentException($"GhostBatchNorm expects [N, C] or [N, C, H, W], got [{string.Join(", ", input.shape)}]");
+            throw new ArgumentException("GhostBatchNorm expects [N, C] or [N, C, H, W], got " +
+                                        $"[{string.Join(", ", input.shape)}]");
     }
 
     private void Apply(List<(Tensor Mean, Tensor Variance)> statistics)

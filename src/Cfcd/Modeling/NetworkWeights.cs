@@ -16,7 +16,8 @@ public sealed class NetworkWeights : IDisposable
     private const string FormatTag = "cfcd";
     private const string LearnedP = "head.gem.p";
 
-    /// <summary>Tensors under this prefix are a training checkpoint's optimiser and RNG state, which weights ignore.</summary>
+    /// <summary>Tensors under this prefix are a training checkpoint's optimiser and RNG state, which weights
+    /// ignore.</summary>
     public const string TrainingStatePrefix = "train_state.";
 
     private readonly Dictionary<string, Tensor> _tensors;
@@ -107,7 +108,8 @@ public sealed class NetworkWeights : IDisposable
     /// Writes cfcd safetensors with the layout, sizes and input convention in the metadata; a training checkpoint adds
     /// its state tensors (named under <see cref="TrainingStatePrefix"/>) and metadata entries.
     /// </summary>
-    public void Save(string path, IReadOnlyDictionary<string, Tensor>? extraTensors = null, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    public void Save(string path, IReadOnlyDictionary<string, Tensor>? extraTensors = null,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -157,8 +159,10 @@ public sealed class NetworkWeights : IDisposable
             destination.copy_(tensor);
         }
         var missing = target.Keys
-            .Where(name => !_tensors.ContainsKey(name) && !name.EndsWith("num_batches_tracked", StringComparison.Ordinal))
-            .Where(name => !(name.StartsWith("classifier.", StringComparison.Ordinal) || backboneOnly && name.StartsWith("head.", StringComparison.Ordinal)))
+            .Where(name => !_tensors.ContainsKey(name)
+                && !name.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+            .Where(name => !(name.StartsWith("classifier.", StringComparison.Ordinal) || backboneOnly
+                && name.StartsWith("head.", StringComparison.Ordinal)))
             .ToList();
         if (missing.Count > 0)
             throw new InputException($"{Path}: missing {missing.Count} tensors for a {Describe(network.Spec)}, " +
@@ -174,7 +178,8 @@ public sealed class NetworkWeights : IDisposable
     private static string Describe(NetworkSpec spec) =>
         $"ResNet-{spec.Layout.Depth} (width {spec.Layout.Width}) with a {spec.DescriptorDim}-d head";
 
-    /// <summary>The weights of a safetensors file already read (a training checkpoint's state tensors are left out).</summary>
+    /// <summary>The weights of a safetensors file already read (a training checkpoint's state tensors are left
+    /// out).</summary>
     internal static NetworkWeights FromSafeTensors(string path, SafeTensorsFile file)
     {
         if (!file.Metadata.TryGetValue("format", out var format) || format != FormatTag)
@@ -213,7 +218,8 @@ public sealed class NetworkWeights : IDisposable
     {
         using var checkpoint = TorchCheckpoint.Open(path);
         var (stateDict, stateKey) = FindStateDict(checkpoint.Root)
-            ?? throw new InputException($"{path}: no state dict found (looked for model_state, state_dict or a dict of tensors)");
+            ?? throw new InputException($"{path}: no state dict found (looked for model_state, state_dict or a dict " +
+                                        "of tensors)");
         var pickled = new Dictionary<string, PickledTensor>();
         foreach (var (key, value) in stateDict)
         {
@@ -307,7 +313,8 @@ public sealed class NetworkWeights : IDisposable
     }
 
     private static Dictionary<string, Tensor> ToFloat(IReadOnlyDictionary<string, Tensor> tensors) =>
-        tensors.ToDictionary(pair => pair.Key, pair => pair.Value.is_floating_point() && pair.Value.dtype != ScalarType.Float32
+        tensors.ToDictionary(pair => pair.Key,
+            pair => pair.Value.is_floating_point() && pair.Value.dtype != ScalarType.Float32
             ? pair.Value.to_type(ScalarType.Float32, disposeAfter: true)
             : pair.Value);
 

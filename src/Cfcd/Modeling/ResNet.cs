@@ -75,7 +75,8 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
             switch (module)
             {
                 case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut,
+                        nonlinearity: nn.init.NonlinearityType.ReLU);
                     break;
                 case GhostBatchNorm norm:
                     nn.init.ones_(norm.weight);

@@ -56,7 +56,8 @@ internal sealed class BasicBlock : ResidualBlock
     private readonly Conv2d conv1, conv2;
     private readonly GhostBatchNorm bn1, bn2;
 
-    public BasicBlock(long inputChannels, long width, long stride) : base(nameof(BasicBlock), inputChannels, width, stride)
+    public BasicBlock(long inputChannels, long width, long stride)
+        : base(nameof(BasicBlock), inputChannels, width, stride)
     {
         conv1 = nn.Conv2d(inputChannels, width, 3, stride: stride, padding: 1, bias: false);
         bn1 = new GhostBatchNorm(width);

@@ -21,7 +21,8 @@ public sealed record ResNetLayout(int Depth, int Width = 64)
 
     public IReadOnlyList<int> BlocksPerStage => Lookup().Blocks;
 
-    /// <summary>Channels a block of each stage produces: widths 1, 2, 4, 8 times the stem, times 4 for bottlenecks.</summary>
+    /// <summary>Channels a block of each stage produces: widths 1, 2, 4, 8 times the stem, times 4 for
+    /// bottlenecks.</summary>
     public int StageOutput(int stage) => Width * (1 << stage) * (Bottleneck ? 4 : 1);
 
     /// <summary>Channels of res4, the map the head pools (2048 for a standard ResNet-50).</summary>

@@ -11,7 +11,8 @@ internal static class ProcessMemory
             return 0;
         foreach (var line in File.ReadLines(status))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+                    System.Globalization.CultureInfo.InvariantCulture) * 1024;
         return 0;
     }
 

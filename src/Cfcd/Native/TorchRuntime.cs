@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace Cfcd.Native;
 
-/// <summary>What the process runs on: cfcd, TorchSharp and libtorch versions, threads, CUDA, native libraries.</summary>
+/// <summary>What the process runs on: cfcd, TorchSharp and libtorch versions, threads, CUDA, native
+/// libraries.</summary>
 public sealed record RuntimeReport(
     string CfcdVersion,
     string TorchSharpVersion,
@@ -24,7 +25,8 @@ public static class TorchRuntime
     {
         string tensorCheck = RunTensorCheck();
         bool cuda = torch.cuda.is_available();
-        logger.LogDebug("libtorch {Version} loaded, CUDA {Cuda}", torch.__version__, cuda ? "available" : "not available");
+        logger.LogDebug("libtorch {Version} loaded, CUDA {Cuda}", torch.__version__,
+            cuda ? "available" : "not available");
         return new RuntimeReport(
             CfcdVersion: InformationalVersion(typeof(TorchRuntime).Assembly),
             TorchSharpVersion: InformationalVersion(typeof(torch).Assembly),
@@ -55,7 +57,8 @@ public static class TorchRuntime
         return File.ReadLines(maps)
             .Select(line => line.IndexOf('/') is var slash and >= 0 ? line[slash..] : "")
             .Where(path => Path.GetFileName(path) is var name
-                && (name.StartsWith("libtorch", StringComparison.Ordinal) || name.StartsWith("libLibTorchSharp", StringComparison.Ordinal)
+                && (name.StartsWith("libtorch", StringComparison.Ordinal)
+                    || name.StartsWith("libLibTorchSharp", StringComparison.Ordinal)
                     || name.StartsWith("libc10", StringComparison.Ordinal)))
             .Distinct()
             .Order(StringComparer.Ordinal)

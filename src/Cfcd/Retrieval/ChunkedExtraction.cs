@@ -15,7 +15,8 @@ public readonly record struct Shard(int Index, int Count)
     {
         var parts = text.Split('/');
         if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count >= 1 && index < count)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count >= 1
+                && index < count)
             return new Shard(index, count);
         throw new InputException($"--shard {text}: expected i/n with 0 <= i < n, e.g. 0/4 to 3/4");
     }
@@ -30,7 +31,8 @@ public readonly record struct Shard(int Index, int Count)
 }
 
 /// <summary>What one process did for one feature file.</summary>
-public sealed record ChunkedExtractionResult(string Path, int ChunksDone, int ChunksFound, bool Merged, IReadOnlyList<(int Row, string Problem)> Unreadable);
+public sealed record ChunkedExtractionResult(string Path, int ChunksDone, int ChunksFound, bool Merged,
+    IReadOnlyList<(int Row, string Problem)> Unreadable);
 
 /// <summary>
 /// Extracts the rows of a list of images into a <see cref="ChunkedFeatureFile"/>: this shard's chunks that are not
@@ -38,7 +40,8 @@ public sealed record ChunkedExtractionResult(string Path, int ChunksDone, int Ch
 /// </summary>
 internal static class ChunkedExtraction
 {
-    public static ChunkedExtractionResult Run(DescriptorExtractor extractor, ChunkedFeatureFile file, IReadOnlyList<ExtractionItem> items, Shard shard,
+    public static ChunkedExtractionResult Run(DescriptorExtractor extractor, ChunkedFeatureFile file,
+        IReadOnlyList<ExtractionItem> items, Shard shard,
         IProgress<long>? progress = null, CancellationToken cancellation = default)
     {
         if (file.IsMerged)
@@ -61,7 +64,8 @@ internal static class ChunkedExtraction
             }
             long before = itemsDone;
             var chunkProgress = progress is null ? null : new Progress(value => progress.Report(before + value));
-            foreach (var (row, problem) in extractor.ExtractMany(Slice(items, first, count), rows, chunkProgress, cancellation))
+            foreach (var (row, problem) in extractor.ExtractMany(Slice(items, first, count), rows, chunkProgress,
+                cancellation))
                 unreadable.Add((first + row, problem));
             file.WriteChunk(chunk, rows);
             done++;
@@ -73,13 +77,16 @@ internal static class ChunkedExtraction
         return new ChunkedExtractionResult(file.Path, done, found, complete, unreadable);
     }
 
-    /// <summary>The settings the rows depend on, for the parts manifest: weights file, scales, size cap and the image list.</summary>
-    public static Dictionary<string, string> Settings(string weightsPath, IReadOnlyList<double> scales, int maxSize, IReadOnlyList<ExtractionItem> items)
+    /// <summary>The settings the rows depend on, for the parts manifest: weights file, scales, size cap and the image
+    /// list.</summary>
+    public static Dictionary<string, string> Settings(string weightsPath, IReadOnlyList<double> scales, int maxSize,
+        IReadOnlyList<ExtractionItem> items)
     {
         var weights = new FileInfo(weightsPath);
         var list = new StringBuilder();
         foreach (var item in items)
-            list.Append(item.Path).Append('\t').AppendJoin(',', item.Box?.Select(value => value.ToString("R", CultureInfo.InvariantCulture)) ?? []).Append('\n');
+            list.Append(item.Path).Append('\t').AppendJoin(',',
+                item.Box?.Select(value => value.ToString("R", CultureInfo.InvariantCulture)) ?? []).Append('\n');
         return new Dictionary<string, string>
         {
             ["weights"] = $"{weights.FullName} ({weights.Length} bytes, modified {weights.LastWriteTimeUtc:O})",

@@ -50,7 +50,8 @@ public sealed class DescriptorExtractor : IDisposable
     private readonly ExtractionOptions _options;
     private readonly ImageReader _reader;
 
-    public DescriptorExtractor(CfcdNet network, InputConvention convention, IReadOnlyList<double> scales, Device device, ExtractionOptions? options = null)
+    public DescriptorExtractor(CfcdNet network, InputConvention convention, IReadOnlyList<double> scales, Device device,
+        ExtractionOptions? options = null)
     {
         if (scales.Count == 0 || scales.Any(scale => !(scale > 0)))
             throw new ArgumentException("scales must be positive and at least one", nameof(scales));
@@ -78,20 +79,24 @@ public sealed class DescriptorExtractor : IDisposable
     /// An image that cannot be read gets a zero row; the problems are returned by item index.
     /// </summary>
     /// <param name="progress">Receives the number of items done.</param>
-    public IReadOnlyList<(int Index, string Problem)> ExtractMany(IReadOnlyList<ExtractionItem> items, float[] destination,
+    public IReadOnlyList<(int Index, string Problem)> ExtractMany(IReadOnlyList<ExtractionItem> items,
+        float[] destination,
         IProgress<long>? progress = null, CancellationToken cancellation = default)
     {
         if (destination.Length < (long)items.Count * Dimension)
-            throw new ArgumentException($"{items.Count} rows of {Dimension} do not fit in {destination.Length} values", nameof(destination));
+            throw new ArgumentException($"{items.Count} rows of {Dimension} do not fit in {destination.Length} values",
+                nameof(destination));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var ready = new BlockingCollection<(int Index, Tensor? Image, string? Problem)>(Math.Max(1, _options.Prefetch));
+        using var ready =
+            new BlockingCollection<(int Index, Tensor? Image, string? Problem)>(Math.Max(1, _options.Prefetch));
         int next = -1, running = Math.Max(1, _options.Workers);
         var workers = Enumerable.Range(0, running).Select(_ => new Thread(() =>
         {
             using var reader = NewReader();
             try
             {
-                for (int index; (index = Interlocked.Increment(ref next)) < items.Count && !stop.IsCancellationRequested;)
+                for (int index; (index = Interlocked.Increment(ref next)) < items.Count
+                    && !stop.IsCancellationRequested;)
                 {
                     (int, Tensor?, string?) loaded;
                     try
@@ -134,7 +139,8 @@ public sealed class DescriptorExtractor : IDisposable
                 {
                     pending.Add((index, image));
                 }
-                // Describe what has arrived once a batch is full or the decoders are behind: never wait with work at hand.
+                // Describe what has arrived once a batch is full or the decoders are behind: never wait with work at
+                // hand.
                 if (pending.Count >= _options.MaxBatch || (pending.Count > 0 && ready.Count == 0))
                 {
                     done += DescribeAll(pending, items, destination);
@@ -160,8 +166,10 @@ public sealed class DescriptorExtractor : IDisposable
 
     private ImageReader NewReader() => new(new PixelLimit(_options.MaxImagePixels, "--max-image-pixels"));
 
-    /// <summary>Describes the waiting images, those of equal size in batches, and writes their rows; returns how many.</summary>
-    private int DescribeAll(List<(int Index, Tensor Image)> pending, IReadOnlyList<ExtractionItem> items, float[] destination)
+    /// <summary>Describes the waiting images, those of equal size in batches, and writes their rows; returns how
+    /// many.</summary>
+    private int DescribeAll(List<(int Index, Tensor Image)> pending, IReadOnlyList<ExtractionItem> items,
+        float[] destination)
     {
         int count = pending.Count;
         foreach (var group in pending.GroupBy(entry => (entry.Image.shape[1], entry.Image.shape[2])))
@@ -179,7 +187,8 @@ public sealed class DescriptorExtractor : IDisposable
         return count;
     }
 
-    /// <summary>Unit-length multi-scale descriptors [n, D] of a batch of normalised images [n, 3, H, W] of one size.</summary>
+    /// <summary>Unit-length multi-scale descriptors [n, D] of a batch of normalised images [n, 3, H, W] of one
+    /// size.</summary>
     private Tensor Describe(Tensor images, string firstPath)
     {
         using var noGrad = no_grad();
@@ -190,10 +199,12 @@ public sealed class DescriptorExtractor : IDisposable
         {
             long height = (long)Math.Round(imageHeight * scale), width = (long)Math.Round(imageWidth * scale);
             if (height < 1 || width < 1)
-                throw new InputException($"{firstPath}: an image of {imageWidth} x {imageHeight} is too small for scale {scale}");
+                throw new InputException($"{firstPath}: an image of {imageWidth} x {imageHeight} is too small for " +
+                                         $"scale {scale}");
             var scaled = scale == 1.0
                 ? input
-                : nn.functional.interpolate(input, [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+                : nn.functional.interpolate(input, [height, width], mode: InterpolationMode.Bilinear,
+                    align_corners: false);
             sum.add_(_network.forward(scaled));
         }
         return nn.functional.normalize(sum, p: 2, dim: 1);
@@ -213,9 +224,11 @@ public sealed class DescriptorExtractor : IDisposable
         var pixels = reader.Decode(image);
         double shrink = _options.MaxSize > 0 ? Math.Min(1.0, _options.MaxSize / Math.Max(box.Width, box.Height)) : 1.0;
         shrink = Math.Min(shrink, pixels.Scale);
-        int outputWidth = Math.Max(1, (int)Math.Round(box.Width * shrink)), outputHeight = Math.Max(1, (int)Math.Round(box.Height * shrink));
+        int outputWidth = Math.Max(1, (int)Math.Round(box.Width * shrink)),
+            outputHeight = Math.Max(1, (int)Math.Round(box.Height * shrink));
         var input = empty(3, outputHeight, outputWidth);
-        Resampler.ToPlanes(pixels, box, outputWidth, outputHeight, mirror: false, new PlaneWriter(_convention), MemoryMarshal.Cast<byte, float>(input.bytes));
+        Resampler.ToPlanes(pixels, box, outputWidth, outputHeight, mirror: false, new PlaneWriter(_convention),
+            MemoryMarshal.Cast<byte, float>(input.bytes));
         return input;
     }
 }

@@ -6,7 +6,8 @@ namespace Cfcd.Retrieval;
 public sealed record QueryGroundTruth(double[] Bbx, int[] Easy, int[] Hard, int[] Junk);
 
 /// <summary>A revisitop ground truth (`gnd_<name>.pkl`): query and database image names and per-query labels.</summary>
-public sealed record GroundTruth(IReadOnlyList<string> QueryNames, IReadOnlyList<string> DatabaseNames, IReadOnlyList<QueryGroundTruth> Queries)
+public sealed record GroundTruth(IReadOnlyList<string> QueryNames, IReadOnlyList<string> DatabaseNames,
+    IReadOnlyList<QueryGroundTruth> Queries)
 {
     public static GroundTruth Load(string path) => FromPickle(PickleReader.Load(path), path);
 
@@ -25,7 +26,8 @@ public sealed record GroundTruth(IReadOnlyList<string> QueryNames, IReadOnlyList
         {
             var entry = entries[i] as Dictionary<object, object?> ?? throw Bad(path, $"gnd[{i}] is not a dict");
             var bbx = (Field(entry, "bbx", path) as List<object?> ?? throw Bad(path, $"gnd[{i}]['bbx'] is not a list"))
-                .Select(value => value switch { long integer => integer, double real => real, _ => throw Bad(path, $"gnd[{i}]['bbx'] holds a non-number") })
+                .Select(value => value switch { long integer => integer, double real => real,
+                    _ => throw Bad(path, $"gnd[{i}]['bbx'] holds a non-number") })
                 .ToArray();
             if (bbx.Length != 4)
                 throw Bad(path, $"gnd[{i}]['bbx'] has {bbx.Length} values, not 4");
@@ -58,7 +60,8 @@ public sealed record GroundTruth(IReadOnlyList<string> QueryNames, IReadOnlyList
         (value as List<object?> ?? throw Bad(path, $"'{key}' is not a list"))
             .Select(item => item as string ?? throw Bad(path, $"'{key}' holds a non-string")).ToList();
 
-    private static int[] Indices(Dictionary<object, object?> entry, string key, int query, int databaseSize, string path)
+    private static int[] Indices(Dictionary<object, object?> entry, string key, int query, int databaseSize,
+        string path)
     {
         // A missing list is an empty one, as revisitop's evaluation treats it.
         if (!entry.TryGetValue(key, out object? value))
@@ -66,8 +69,11 @@ public sealed record GroundTruth(IReadOnlyList<string> QueryNames, IReadOnlyList
         var list = value as List<object?> ?? throw Bad(path, $"gnd[{query}]['{key}'] is not a list");
         return list.Select(item => item is long index && index >= 0 && index < databaseSize
             ? (int)index
-            : throw Bad(path, $"gnd[{query}]['{key}'] holds {item ?? "None"}, not an index into the {databaseSize} database images")).ToArray();
+            : throw Bad(path,
+                $"gnd[{query}]['{key}'] holds {item ?? "None"}, not an index into the {databaseSize} database images"))
+                .ToArray();
     }
 
-    private static InputException Bad(string path, string problem) => new($"{path}: not a revisitop ground truth: {problem}");
+    private static InputException Bad(string path, string problem) =>
+        new($"{path}: not a revisitop ground truth: {problem}");
 }

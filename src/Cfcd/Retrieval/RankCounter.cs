@@ -18,7 +18,8 @@ internal static class RankCounter
     /// <param name="selected">Per query, the database row indices whose ranks are wanted (rows of sources[0]).</param>
     /// <param name="sources">The database, then any distractor sets; rows are numbered across them in order.</param>
     /// <returns>Per query, the 0-based rank of each selected row, aligned with <paramref name="selected"/>.</returns>
-    public static long[][] Rank(float[] queries, int dimensions, IReadOnlyList<int[]> selected, IReadOnlyList<IFeatureRows> sources,
+    public static long[][] Rank(float[] queries, int dimensions, IReadOnlyList<int[]> selected,
+        IReadOnlyList<IFeatureRows> sources,
         IProgress<long>? progress = null, CancellationToken cancellation = default)
     {
         int queryCount = selected.Count;
@@ -44,14 +45,16 @@ internal static class RankCounter
         {
             long blocks = (source.Rows + BlockRows - 1) / BlockRows;
             long offset = rowOffset;
-            ParallelRethrowingInputErrors(() => Parallel.For(0L, blocks, new ParallelOptions { CancellationToken = cancellation },
+            ParallelRethrowingInputErrors(() =>
+                Parallel.For(0L, blocks, new ParallelOptions { CancellationToken = cancellation },
                 () => (Buffer: new float[BlockRows * dimensions], Counts: NewCounts(thresholds)),
                 (block, _, local) =>
                 {
                     long first = block * BlockRows;
                     int count = (int)Math.Min(BlockRows, source.Rows - first);
                     source.ReadRows(first, count, local.Buffer);
-                    CountBlock(queries, dimensions, thresholds, local.Buffer, count, offset + first, source, first, local.Counts);
+                    CountBlock(queries, dimensions, thresholds, local.Buffer, count, offset + first, source, first,
+                        local.Counts);
                     progress?.Report(Interlocked.Add(ref done, count));
                     return local;
                 },
@@ -77,14 +80,16 @@ internal static class RankCounter
         return ranks;
     }
 
-    /// <summary>A bad row found on a worker thread surfaces as its own one-line error, not an AggregateException.</summary>
+    /// <summary>A bad row found on a worker thread surfaces as its own one-line error, not an
+    /// AggregateException.</summary>
     private static void ParallelRethrowingInputErrors(Action run)
     {
         try
         {
             run();
         }
-        catch (AggregateException error) when (error.InnerExceptions.FirstOrDefault(inner => inner is InputException) is { } input)
+        catch (AggregateException error) when (error.InnerExceptions.FirstOrDefault(inner =>
+            inner is InputException) is { } input)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(input);
         }
@@ -101,7 +106,8 @@ internal static class RankCounter
             {
                 float score = VectorMath.Dot(queries.AsSpan(q * dimensions, dimensions), row);
                 if (!float.IsFinite(score))
-                    throw new InputException($"{source.Name}: row {sourceFirst + r} gives a non-finite similarity (NaN or infinite values in the features)");
+                    throw new InputException($"{source.Name}: row {sourceFirst + r} gives a non-finite similarity " +
+                                             "(NaN or infinite values in the features)");
                 counts[q][FirstPreceded(thresholds[q], score, globalRow)]++;
             }
         }

@@ -4,7 +4,8 @@ using SkiaSharp;
 
 namespace Cfcd.Retrieval;
 
-/// <summary>How a retrieved database image counts for a query (the Medium setup's view: easy and hard are positive).</summary>
+/// <summary>How a retrieved database image counts for a query (the Medium setup's view: easy and hard are
+/// positive).</summary>
 public enum RetrievedLabel { Easy, Hard, Junk, Negative }
 
 /// <summary>
@@ -23,8 +24,10 @@ public static class RetrievalPicture
         [RetrievedLabel.Negative] = new SKColor(0xD1, 0x2F, 0x2F),
     };
 
-    /// <summary>Draws the first <paramref name="shown"/> queries of the feature files with their top <paramref name="k"/> database images.</summary>
-    public static void Draw(string path, RevisitedImages images, string queryFeatures, string databaseFeatures, int shown, int k)
+    /// <summary>Draws the first <paramref name="shown"/> queries of the feature files with their top <paramref
+    /// name="k"/> database images.</summary>
+    public static void Draw(string path, RevisitedImages images, string queryFeatures, string databaseFeatures,
+        int shown, int k)
     {
         var (queries, rows, dimension) = Npy.ReadMatrix(queryFeatures);
         shown = Math.Clamp(shown, 1, rows);
@@ -62,7 +65,8 @@ public static class RetrievalPicture
         : query.Junk.Contains(index) ? RetrievedLabel.Junk
         : RetrievedLabel.Negative;
 
-    /// <summary>Draws the queries <paramref name="shown"/> with their matches into a PNG (written atomically).</summary>
+    /// <summary>Draws the queries <paramref name="shown"/> with their matches into a PNG (written
+    /// atomically).</summary>
     public static void Write(string path, RevisitedImages images, IReadOnlyList<int> shown, int[][] matches)
     {
         int columns = 1 + matches.Max(row => row.Length);
@@ -75,12 +79,14 @@ public static class RetrievalPicture
         {
             int query = shown[row];
             float top = row * (Cell + Caption);
-            DrawCell(canvas, reader, images.QueryPath(query), images.QueryBox(query), 0, top, SKColors.Black, $"query {query}", font);
+            DrawCell(canvas, reader, images.QueryPath(query), images.QueryBox(query), 0, top, SKColors.Black,
+                $"query {query}", font);
             for (int rank = 0; rank < matches[row].Length; rank++)
             {
                 int index = matches[row][rank];
                 var label = Label(images.GroundTruth.Queries[query], index);
-                DrawCell(canvas, reader, images.DatabasePath(index), null, (rank + 1) * Cell, top, Colours[label], $"#{rank + 1} {label.ToString().ToLowerInvariant()}", font);
+                DrawCell(canvas, reader, images.DatabasePath(index), null, (rank + 1) * Cell, top, Colours[label],
+                    $"#{rank + 1} {label.ToString().ToLowerInvariant()}", font);
             }
         }
         using var image = surface.Snapshot();
@@ -88,7 +94,8 @@ public static class RetrievalPicture
         AtomicFile.WriteAllBytes(path, png.ToArray());
     }
 
-    private static unsafe void DrawCell(SKCanvas canvas, ImageReader reader, string imagePath, IReadOnlyList<double>? box, float left, float top,
+    private static unsafe void DrawCell(SKCanvas canvas, ImageReader reader, string imagePath,
+        IReadOnlyList<double>? box, float left, float top,
         SKColor frame, string caption, SKFont font)
     {
         using var paint = new SKPaint { Color = frame, IsAntialias = true };
@@ -100,12 +107,14 @@ public static class RetrievalPicture
             var crop = box is null ? CropBox.Whole(width, height) : CropBox.FromBbx(box, width, height);
             var pixels = reader.Decode(image, Math.Min(1.0, Thumbnail / Math.Max(crop.Width, crop.Height)));
             using var bitmap = new SKBitmap();
-            bitmap.InstallPixels(new SKImageInfo(pixels.Width, pixels.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul), (IntPtr)pixels.Pixels, pixels.Stride);
+            bitmap.InstallPixels(new SKImageInfo(pixels.Width, pixels.Height, SKColorType.Rgba8888,
+                SKAlphaType.Unpremul), (IntPtr)pixels.Pixels, pixels.Stride);
             var source = new SKRect((float)(crop.X * pixels.Scale), (float)(crop.Y * pixels.Scale),
                 (float)((crop.X + crop.Width) * pixels.Scale), (float)((crop.Y + crop.Height) * pixels.Scale));
             float fit = (float)(Thumbnail / Math.Max(crop.Width, crop.Height));
             float drawnWidth = (float)(crop.Width * fit), drawnHeight = (float)(crop.Height * fit);
-            var target = SKRect.Create(left + (Cell - drawnWidth) / 2, top + (Cell - drawnHeight) / 2, drawnWidth, drawnHeight);
+            var target =
+                SKRect.Create(left + (Cell - drawnWidth) / 2, top + (Cell - drawnHeight) / 2, drawnWidth, drawnHeight);
             using var sampled = SKImage.FromBitmap(bitmap);
             canvas.DrawImage(sampled, source, target, new SKSamplingOptions(SKFilterMode.Linear));
         }

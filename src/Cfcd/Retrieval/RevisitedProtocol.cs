@@ -26,7 +26,8 @@ public static class RevisitedProtocol
         return positiveRanks.Order().Select(rank => rank - CountBelow(junk, rank)).ToArray();
     }
 
-    /// <summary>revisitop's compute_ap: trapezoid average precision over <paramref name="positions"/> (0-based, ascending).</summary>
+    /// <summary>revisitop's compute_ap: trapezoid average precision over <paramref name="positions"/> (0-based,
+    /// ascending).</summary>
     public static double AveragePrecision(IReadOnlyList<long> positions, int positiveCount)
     {
         double ap = 0;
@@ -67,7 +68,8 @@ public static class RevisitedProtocol
                     perQuery[q] = double.NaN;
                     continue;
                 }
-                var positions = PositionsWithoutJunk(positives.Select(index => rankOf(q, index)), junk.Select(index => rankOf(q, index)));
+                var positions = PositionsWithoutJunk(positives.Select(index => rankOf(q, index)),
+                    junk.Select(index => rankOf(q, index)));
                 perQuery[q] = AveragePrecision(positions, positives.Length);
                 apSum += perQuery[q];
                 for (int k = 0; k < Kappas.Length; k++)
@@ -91,4 +93,5 @@ public static class RevisitedProtocol
 }
 
 /// <summary>One setup's scores: mAP and mP@k x 100, over the queries that have positives.</summary>
-public sealed record SetupScores(double MeanAveragePrecision, double[] MeanPrecisionAt, int ScoredQueries, double[] AveragePrecisions);
+public sealed record SetupScores(double MeanAveragePrecision, double[] MeanPrecisionAt, int ScoredQueries,
+    double[] AveragePrecisions);

@@ -7,7 +7,8 @@ namespace Cfcd.Training;
 /// pass instead of running one of its own.</summary>
 /// <param name="Res4">The res4 maps; null unless a term needs them.</param>
 /// <param name="BatchImages">Images in the whole batch the step optimises, of which this micro-batch is a part.</param>
-internal sealed record MicroBatchOutputs(Tensor Embedding, Tensor? Res4, Tensor Cosines, Tensor Labels, int BatchImages);
+internal sealed record MicroBatchOutputs(Tensor Embedding, Tensor? Res4, Tensor Cosines, Tensor Labels,
+    int BatchImages);
 
 /// <summary>A count logged as a ratio (matches per tuple). Why: it is summed over micro-batches and steps before
 /// dividing, so a logged ratio weighs every tuple alike.</summary>

@@ -26,7 +26,8 @@ public static class StageOneScoring
         if (network.Spec.Classes != dataset.Classes)
             throw new InputException($"{model.Path}: scoring needs the stage-1 classifier for the " +
                                      $"{dataset.Classes} classes of {config.Data.TrainList}; " +
-                                     $"the weights have {(network.Spec.Classes == 0 ? "none" : $"{network.Spec.Classes}")}");
+                                     "the weights have " +
+                                     $"{(network.Spec.Classes == 0 ? "none" : $"{network.Spec.Classes}")}");
         var loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
             MaxImagePixels: config.Data.MaxImagePixels);
         var predictor = new ClassPredictor(network, device, loading, logger);
@@ -34,7 +35,8 @@ public static class StageOneScoring
             config.Data.JpegDctScaling);
         int batch = config.Train.ForwardBatch;
         int written = 0, correct = 0;
-        var predictions = predictor.Predict(dataset, transform, batch, topK: 1, cancellation, progress).Select(prediction =>
+        var predictions =
+            predictor.Predict(dataset, transform, batch, topK: 1, cancellation, progress).Select(prediction =>
         {
             written++;
             correct += prediction.TopClasses[0] == dataset.Samples[prediction.SampleIndex].Label ? 1 : 0;

@@ -6,16 +6,20 @@ using static TorchSharp.torch;
 
 namespace Cfcd.Training;
 
-/// <summary>Where a run stands: the next epoch and step to run, and how many metrics rows belong to the steps done.</summary>
+/// <summary>Where a run stands: the next epoch and step to run, and how many metrics rows belong to the steps
+/// done.</summary>
 /// <param name="Epoch">0-based epoch in progress (or next, when <paramref name="Step"/> is 0).</param>
 /// <param name="Step">Steps of that epoch already done.</param>
 /// <param name="GlobalStep">Optimiser steps done since the start of the run.</param>
-/// <param name="MetricsRows">Data rows of metrics.csv written up to this point; a resumed run cuts the file back to them.</param>
+/// <param name="MetricsRows">Data rows of metrics.csv written up to this point; a resumed run cuts the file back to
+/// them.</param>
 /// <param name="Config">The run's resolved config (YAML).</param>
 public sealed record TrainingPosition(int Epoch, int Step, long GlobalStep, int MetricsRows, string Config);
 
-/// <summary>A training checkpoint read back: the network's weights, the optimiser's momentum, the RNG and the position.</summary>
-internal sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dictionary<string, Tensor> momentum, Tensor? torchRng, TrainingPosition position) : IDisposable
+/// <summary>A training checkpoint read back: the network's weights, the optimiser's momentum, the RNG and the
+/// position.</summary>
+internal sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dictionary<string, Tensor> momentum,
+    Tensor? torchRng, TrainingPosition position) : IDisposable
 {
     public string Path { get; } = path;
 
@@ -48,7 +52,8 @@ internal static class TrainingCheckpoint
     private const string TorchRngName = NetworkWeights.TrainingStatePrefix + "torch_rng";
     private const string PositionKey = "train_state";
 
-    public static void Write(string path, CfcdNet network, InputConvention convention, Sgd optimizer, TrainingPosition position)
+    public static void Write(string path, CfcdNet network, InputConvention convention, Sgd optimizer,
+        TrainingPosition position)
     {
         using var weights = NetworkWeights.FromNetwork(network, convention);
         using var rng = get_rng_state();
@@ -74,7 +79,8 @@ internal static class TrainingCheckpoint
         }
         catch (JsonException error)
         {
-            throw new InputException($"{path}: the checkpoint's {PositionKey} metadata is malformed ({error.Message})", error);
+            throw new InputException($"{path}: the checkpoint's {PositionKey} metadata is malformed ({error.Message})",
+                error);
         }
         var weights = NetworkWeights.FromSafeTensors(path, file);
         var momentum = file.Tensors.Where(pair => pair.Key.StartsWith(MomentumPrefix, StringComparison.Ordinal))
@@ -82,13 +88,15 @@ internal static class TrainingCheckpoint
         return new LoadedCheckpoint(path, weights, momentum, file.Tensors.GetValueOrDefault(TorchRngName), position);
     }
 
-    /// <summary>The position a checkpoint file records, read from its header only; null if it is not a readable checkpoint.</summary>
+    /// <summary>The position a checkpoint file records, read from its header only; null if it is not a readable
+    /// checkpoint.</summary>
     public static TrainingPosition? Peek(string path)
     {
         try
         {
             var metadata = SafeTensors.ReadMetadata(path);
-            return metadata.TryGetValue(PositionKey, out var json) ? JsonSerializer.Deserialize<TrainingPosition>(json) : null;
+            return metadata.TryGetValue(PositionKey, out var json) ? JsonSerializer.Deserialize<TrainingPosition>(json)
+                : null;
         }
         catch (Exception error) when (error is InputException or JsonException)
         {
@@ -96,6 +104,8 @@ internal static class TrainingCheckpoint
         }
     }
 
-    /// <summary>The name of the checkpoint kept for a finished epoch (1-based in the name, as people count epochs).</summary>
-    public static string EpochFileName(int finishedEpochs) => string.Create(CultureInfo.InvariantCulture, $"epoch_{finishedEpochs:D4}{Extension}");
+    /// <summary>The name of the checkpoint kept for a finished epoch (1-based in the name, as people count
+    /// epochs).</summary>
+    public static string EpochFileName(int finishedEpochs) =>
+        string.Create(CultureInfo.InvariantCulture, $"epoch_{finishedEpochs:D4}{Extension}");
 }

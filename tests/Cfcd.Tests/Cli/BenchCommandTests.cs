@@ -8,7 +8,8 @@ public class BenchCommandTests
     [Fact]
     public void ForwardPrintsImagesPerSecondPerSize()
     {
-        var result = CliRunner.Run("bench", "forward", "--depth", "18", "--width", "4", "--dim", "8", "--sizes", "32,64",
+        var result =
+            CliRunner.Run("bench", "forward", "--depth", "18", "--width", "4", "--dim", "8", "--sizes", "32,64",
             "--batch", "2", "--warmup", "0", "--iterations", "1", "--device", "cpu");
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.StartsWith("cfcd forward: ResNet-18 width 4", result.Out);
@@ -19,7 +20,8 @@ public class BenchCommandTests
     [Fact]
     public void TrainPrintsStageOneStepImagesPerSecond()
     {
-        var result = CliRunner.Run("bench", "train", "--depth", "18", "--width", "4", "--dim", "8", "--classes", "10", "--sizes", "32",
+        var result = CliRunner.Run("bench", "train", "--depth", "18", "--width", "4", "--dim", "8", "--classes", "10",
+            "--sizes", "32",
             "--batch", "4", "--warmup", "1", "--iterations", "2", "--device", "cpu");
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.StartsWith("cfcd train: ResNet-18 width 4 + GeM/FC/BN + MadaCos + SGD, 10 classes, batch 4", result.Out);

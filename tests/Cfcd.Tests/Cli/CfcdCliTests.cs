@@ -5,7 +5,8 @@ namespace Cfcd.Tests.Cli;
 
 public class CfcdCliTests
 {
-    private static readonly string[] Verbs = ["train", "score", "extract", "eval", "synth", "demo", "import-weights", "info"];
+    private static readonly string[] Verbs =
+        ["train", "score", "extract", "eval", "synth", "demo", "import-weights", "info"];
 
     [Fact]
     public void HelpListsEveryVerb()
@@ -69,15 +70,18 @@ public class CfcdCliTests
     [Fact]
     public void BadOverrideIsExitCode2()
     {
-        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set", "train.epochs=x");
+        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set",
+            "train.epochs=x");
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Equal("cfcd train: --set train.epochs=x: key 'train.epochs' expects an integer, got 'x'", result.Error.TrimEnd());
+        Assert.Equal("cfcd train: --set train.epochs=x: key 'train.epochs' expects an integer, got 'x'",
+            result.Error.TrimEnd());
     }
 
     [Fact]
     public void DryRunPrintsTheResolvedConfig()
     {
-        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set", "train.epochs=7", "--dry-run");
+        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set",
+            "train.epochs=7", "--dry-run");
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         var resolved = ConfigLoader.Parse(result.Out, "stdout");
         Assert.Equal(7, resolved.Train.Epochs);
@@ -92,15 +96,18 @@ public class CfcdCliTests
         var result = CliRunner.Run("eval", "nowhere", "--query", "q.npy", "--db", "d.npy", "--gnd", "g.pkl");
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.StartsWith("cfcd eval: Argument 'nowhere' not recognized. Must be one of: 'roxford5k'", result.Error);
-        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "roxford", "--query", "q.npy", "--gnd", "g.pkl").ExitCode);
-        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "roxford", "--query", "q.npy", "--db", "d.npy").ExitCode);
+        Assert.Equal(ExitCodes.BadInput,
+            CliRunner.Run("eval", "roxford", "--query", "q.npy", "--gnd", "g.pkl").ExitCode);
+        Assert.Equal(ExitCodes.BadInput,
+            CliRunner.Run("eval", "roxford", "--query", "q.npy", "--db", "d.npy").ExitCode);
         Assert.Equal(ExitCodes.BadInput, CliRunner.Run("extract", "--weights", "w", "--out", "o").ExitCode);
     }
 
     [Fact]
     public void OptionsThatAreNotBuiltYetSaySoAndExitWithThree()
     {
-        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set", "dcinet.olp.enabled=true",
+        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set",
+            "dcinet.olp.enabled=true",
             "--out", TestPaths.NewTempFolder());
         Assert.Equal(ExitCodes.NotAvailable, result.ExitCode);
         Assert.StartsWith("cfcd train: dcinet.olp.enabled: the DC-I-Net training options are not built", result.Error);

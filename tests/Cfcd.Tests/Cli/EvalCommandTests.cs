@@ -12,7 +12,8 @@ public class EvalCommandTests
     public void PrintsTheTableAndWritesJson()
     {
         string json = Path.Combine(TestPaths.NewTempFolder(), "scores.json");
-        var result = CliRunner.Run("eval", "roxford", "--features", Features, "--data-root", TestPaths.RevisitopRoot, "--json", json);
+        var result = CliRunner.Run("eval", "roxford", "--features", Features, "--data-root", TestPaths.RevisitopRoot,
+            "--json", json);
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.StartsWith("roxford5k: 70 queries, 4,993 database images", result.Out);
         Assert.Matches(@"(?m)^Easy\s+10\.83\s+10\.29\s+12\.40\s+10\.64\s+68$", result.Out);
@@ -57,10 +58,14 @@ public class EvalCommandTests
 
         (string[] Args, string Expected)[] cases =
         [
-            (["--query", query, "--db", rparisDb, "--gnd", gnd], $"{rparisDb}: 6322 database rows, but the ground truth lists 4993 images"),
-            (["--query", query, "--db", Path.Combine(Features, "roxford5k_db.npy"), "--gnd", gnd, "--distractors", narrow], $"{narrow}: 4-d descriptors, but {query} has 16-d"),
-            (["--query", nan, "--db", Path.Combine(Features, "roxford5k_db.npy"), "--gnd", gnd], $"{nan}: row 5 has NaN or infinite values"),
-            (["--query", query, "--db", Path.Combine(folder, "missing.npy"), "--gnd", gnd], $"{Path.Combine(folder, "missing.npy")}: cannot open"),
+            (["--query", query, "--db", rparisDb, "--gnd", gnd],
+                $"{rparisDb}: 6322 database rows, but the ground truth lists 4993 images"),
+            (["--query", query, "--db", Path.Combine(Features, "roxford5k_db.npy"), "--gnd", gnd, "--distractors",
+                narrow], $"{narrow}: 4-d descriptors, but {query} has 16-d"),
+            (["--query", nan, "--db", Path.Combine(Features, "roxford5k_db.npy"), "--gnd", gnd],
+                $"{nan}: row 5 has NaN or infinite values"),
+            (["--query", query, "--db", Path.Combine(folder, "missing.npy"), "--gnd", gnd],
+                $"{Path.Combine(folder, "missing.npy")}: cannot open"),
             (["--features", Features, "--gnd", truncatedGnd], $"{truncatedGnd}: pickle offset"),
             (["--features", Features, "--data-root", folder + "/nowhere"], $"{folder}/nowhere: no gnd_roxford5k.pkl"),
         ];

@@ -14,7 +14,8 @@ public sealed class SmallRevisitedSet
     public SmallRevisitedSet()
     {
         Root = TestPaths.NewTempFolder();
-        Cfcd.Data.Synthetic.SyntheticDataset.Write(Root, new Cfcd.Data.Synthetic.SyntheticOptions(Seed: 5, Classes: 2, TrainPerClass: 2, ValidationPerClass: 1,
+        Cfcd.Data.Synthetic.SyntheticDataset.Write(Root,
+            new Cfcd.Data.Synthetic.SyntheticOptions(Seed: 5, Classes: 2, TrainPerClass: 2, ValidationPerClass: 1,
             Queries: 4, Database: 23, Size: 64));
     }
 
@@ -61,7 +62,8 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
             import.Out.ReplaceLineEndings("\n"));
 
         string output = Path.Combine(folder, "multi.npy");
-        var result = CliRunner.Run("extract", "--weights", imported, "--images", Fixture("images.txt"), "--out", output);
+        var result =
+            CliRunner.Run("extract", "--weights", imported, "--images", Fixture("images.txt"), "--out", output);
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_multi.npy"), ReadRows(output));
         Assert.Contains($"extract: {imported}: cfcd safetensors (imported from CFCD weights), cfcd weights, ResNet-50",
@@ -76,7 +78,8 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         File.WriteAllBytes(Path.Combine(folder, "b.png"), File.ReadAllBytes(Fixture("image1.png"))[..200]);
         File.WriteAllText(Path.Combine(folder, "c.jpg"), "not an image");
         string output = Path.Combine(folder, "out.npy");
-        var result = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--images", folder, "--out", output, "--scales", "1");
+        var result = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--images", folder, "--out",
+            output, "--scales", "1");
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("2 unreadable images have zero rows", result.Error);
         Assert.Contains("b.png: the image is damaged or truncated", result.Error);
@@ -94,7 +97,8 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
     public void WeightsThatCannotExtractAreRefusedInOneLine(string weights, string problem)
     {
         string output = Path.Combine(TestPaths.NewTempFolder(), "o.npy");
-        var result = CliRunner.Run("extract", "--weights", Fixture(weights), "--images", Fixture("images.txt"), "--out", output);
+        var result =
+            CliRunner.Run("extract", "--weights", Fixture(weights), "--images", Fixture("images.txt"), "--out", output);
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.StartsWith($"cfcd extract: {Fixture(weights)}: ", result.Error);
         Assert.Contains(problem, result.Error);
@@ -161,13 +165,15 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
     [Fact]
     public void BadScalesAndDevicesAreInputErrors()
     {
-        var scales = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--images", Fixture("images.txt"), "--out", "o.npy", "--scales", "1,-2");
+        var scales = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--images",
+            Fixture("images.txt"), "--out", "o.npy", "--scales", "1,-2");
         Assert.Equal(ExitCodes.BadInput, scales.ExitCode);
         Assert.Equal("cfcd extract: --scales: '-2' is not a positive number", scales.Error.TrimEnd());
     }
 
     private CliRunner.Result ExtractSynth(string output, params string[] extra) =>
-        CliRunner.Run(["extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root, "--out", output,
+        CliRunner.Run(["extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root",
+            synth.Root, "--out", output,
             "--scales", "0.7071,1", "--chunk", "5", .. extra]);
 
     [Fact]
@@ -183,7 +189,8 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         using var extractor = new Cfcd.Retrieval.DescriptorExtractor(model.Network, model.Convention, [0.7071, 1], CPU);
         var queries = ReadRows(Path.Combine(output, "synth_query.npy"));
         var database = ReadRows(Path.Combine(output, "synth_db.npy"));
-        Assert.True(tensor(extractor.Extract(images.QueryPath(2), images.QueryBox(2))).allclose(queries[2], atol: 1e-5));
+        Assert.True(tensor(extractor.Extract(images.QueryPath(2), images.QueryBox(2)))
+            .allclose(queries[2], atol: 1e-5));
         Assert.True(tensor(extractor.Extract(images.DatabasePath(17))).allclose(database[17], atol: 1e-5));
 
         var evaluated = CliRunner.Run("eval", "synth", "--features", output, "--data-root", synth.Root);
@@ -199,9 +206,11 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
 
         var first = ExtractSynth(sharded, "--shard", "0/2");
         Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
-        Assert.Contains("synth_db.npy: 23 x 24, 3 chunks extracted, 0 found from before; 3 of 5 chunks in", first.Error);
+        Assert.Contains("synth_db.npy: 23 x 24, 3 chunks extracted, 0 found from before; 3 of 5 chunks in",
+            first.Error);
         Assert.Contains("extract synth_db.npy: 100% (13 / 13)", first.Error);
-        var early = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root, "--out", sharded,
+        var early = CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth",
+            "--data-root", synth.Root, "--out", sharded,
             "--scales", "0.7071,1", "--chunk", "5", "--merge");
         Assert.Equal(ExitCodes.BadInput, early.ExitCode);
         Assert.Contains("2 of 5 chunks are missing, the first holds rows 5 to 9 (chunk 1)", early.Error);
@@ -223,11 +232,13 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         var resumed = ExtractSynth(output);
         Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
         Assert.Contains("synth_db.npy: 23 x 24, 3 chunks extracted, 2 found from before; wrote", resumed.Error);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "synth_db.npy")), File.ReadAllBytes(Path.Combine(output, "synth_db.npy")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "synth_db.npy")),
+            File.ReadAllBytes(Path.Combine(output, "synth_db.npy")));
 
         // Chunks left by a run with other scales are not mixed into this one.
         string mixed = TestPaths.NewTempFolder();
-        Assert.Equal(ExitCodes.Success, CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root,
+        Assert.Equal(ExitCodes.Success, CliRunner.Run("extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset",
+            "synth", "--data-root", synth.Root,
             "--out", mixed, "--shard", "0/2", "--scales", "1", "--chunk", "5").ExitCode);
         var refused = ExtractSynth(mixed);
         Assert.Equal(ExitCodes.BadInput, refused.ExitCode);
@@ -240,12 +251,14 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         string output = TestPaths.NewTempFolder();
         Assert.Equal(ExitCodes.Success, ExtractSynth(output).ExitCode);
         string picture = Path.Combine(output, "top.png");
-        var result = CliRunner.Run("eval", "synth", "--features", output, "--data-root", synth.Root, "--visualize", picture,
+        var result =
+            CliRunner.Run("eval", "synth", "--features", output, "--data-root", synth.Root, "--visualize", picture,
             "--visualize-queries", "3", "--visualize-top", "5");
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         using var bitmap = SkiaSharp.SKBitmap.Decode(picture);
         Assert.Equal((6 * 150, 3 * 168), (bitmap.Width, bitmap.Height));
-        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("eval", "synth", "--features", output, "--gnd", "g.pkl", "--visualize", picture).ExitCode);
+        Assert.Equal(ExitCodes.BadInput,
+            CliRunner.Run("eval", "synth", "--features", output, "--gnd", "g.pkl", "--visualize", picture).ExitCode);
 
         // --gnd is the ground truth of the picture too: a data root holding only the images is enough.
         string imagesOnly = TestPaths.NewTempFolder();
@@ -262,7 +275,8 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
     public void TheDemoEvaluatesGivenWeightsOnAGivenDataSet()
     {
         string folder = TestPaths.NewTempFolder();
-        var result = CliRunner.Run("demo", "--out", folder, "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root", synth.Root);
+        var result = CliRunner.Run("demo", "--out", folder, "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset",
+            "synth", "--data-root", synth.Root);
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.StartsWith("demo: synth, 4 queries, 23 database images; mAP (revisited protocol)", result.Out);
         Assert.Matches(@"given weights +[\d.]+ +[\d.]+ +[\d.]+", result.Out);

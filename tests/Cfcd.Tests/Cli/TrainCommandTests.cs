@@ -8,7 +8,8 @@ using Cfcd.Training;
 
 namespace Cfcd.Tests.Cli;
 
-/// <summary>The two CFCD stages from the command line on a tiny synthetic set: train stage 1, score, train stage 2.</summary>
+/// <summary>The two CFCD stages from the command line on a tiny synthetic set: train stage 1, score, train stage
+/// 2.</summary>
 public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
 {
     [Fact]
@@ -16,7 +17,8 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
     {
         string folder = TestPaths.NewTempFolder();
         string data = Path.Combine(folder, "synth");
-        var synth = CliRunner.Run("synth", "--out", data, "--classes", "8", "--train-per-class", "4", "--val-per-class", "1", "--queries", "2", "--db", "2", "--size", "64");
+        var synth = CliRunner.Run("synth", "--out", data, "--classes", "8", "--train-per-class", "4", "--val-per-class",
+            "1", "--queries", "2", "--db", "2", "--size", "64");
         Assert.Equal(ExitCodes.Success, synth.ExitCode);
 
         string stageOne = Path.Combine(folder, "stage1.yaml");
@@ -35,7 +37,8 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
         Assert.True(scored.ExitCode == ExitCodes.Success, scored.Error);
         Assert.StartsWith("score: wrote 32 predictions", scored.Out);
         var lines = File.ReadAllLines(scores);
-        Assert.Equal(File.ReadAllLines(Path.Combine(data, SyntheticDataset.TrainList)).Select(line => line.Split(' ')[0]), lines.Select(line => line.Split(' ')[0]));
+        Assert.Equal(File.ReadAllLines(Path.Combine(data, SyntheticDataset.TrainList))
+            .Select(line => line.Split(' ')[0]), lines.Select(line => line.Split(' ')[0]));
         Assert.All(lines, line => Assert.InRange(int.Parse(line.Split(' ')[2]), 0, 7));
 
         string stageTwo = Path.Combine(folder, "stage2.yaml");
@@ -44,7 +47,8 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
         var second = CliRunner.Run("train", "--config", stageTwo, "--out", runTwo);
         Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
         Assert.StartsWith("train: stage 2 done, 1 epochs, 4 steps", second.Out);
-        var rows = MetricsLog.Read(new RunFolder(runTwo).Metrics).Where(row => row.Phase == MetricsRow.TrainPhase).ToList();
+        var rows =
+            MetricsLog.Read(new RunFolder(runTwo).Metrics).Where(row => row.Phase == MetricsRow.TrainPhase).ToList();
         Assert.All(rows, row => Assert.True(row[MetricsRow.LocalLoss] >= 0 && row[MetricsRow.MatchesPerTuple] >= 0));
         Assert.Contains(rows, row => row[MetricsRow.MatchesPerTuple] > 0);
 
@@ -58,11 +62,13 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
     public void ScoringNeedsWeightsWithTheTrainingListsClassifier()
     {
         string folder = TestPaths.NewTempFolder();
-        File.WriteAllText(Path.Combine(folder, "train_list.txt"), $"{TestPaths.Fixture("Data", "gray.jpg")} 0\n{TestPaths.Fixture("Data", "cmyk.jpg")} 1\n");
+        File.WriteAllText(Path.Combine(folder, "train_list.txt"),
+            $"{TestPaths.Fixture("Data", "gray.jpg")} 0\n{TestPaths.Fixture("Data", "cmyk.jpg")} 1\n");
         File.WriteAllText(Path.Combine(folder, "val_list.txt"), "");
         string config = Path.Combine(folder, "c.yaml");
         File.WriteAllText(config, TinyConfigYaml.With(folder, "train:\n  device: cpu\n"));
-        var result = CliRunner.Run("score", "--config", config, "--weights", TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth"), "--out", Path.Combine(folder, "s.txt"));
+        var result = CliRunner.Run("score", "--config", config, "--weights",
+            TestPaths.Fixture("Modeling", "cfcd_r50w4.pyth"), "--out", Path.Combine(folder, "s.txt"));
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("cfcd_r50w4.pyth: scoring needs the stage-1 classifier for the 2 classes", result.Error);
     }
@@ -80,7 +86,8 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
         var longRun = tiny.Config(epochs: 200);
         File.WriteAllText(config, ConfigWriter.ToYaml(longRun with { Train = longRun.Train with { LogEvery = 1 } }));
         string run = Path.Combine(folder, "run");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "cfcd.dll"), "train", "--config", config, "--out", run])
+        var start = new ProcessStartInfo("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "cfcd.dll"), "train", "--config", config, "--out", run])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -95,7 +102,8 @@ public partial class TrainCommandTests(TinyTrainingRun tiny) : IClassFixture<Tin
                 break;
         }
         Assert.True(line is not null, string.Join('\n', errors));
-        Assert.Equal(0, Kill(process.Id, 15));    // SIGTERM: what a scheduler sends; Ctrl+C's SIGINT takes the same path
+        // SIGTERM: what a scheduler sends; Ctrl+C's SIGINT takes the same path
+        Assert.Equal(0, Kill(process.Id, 15));
         errors.AddRange(process.StandardError.ReadToEnd().Split('\n'));
         Assert.True(process.WaitForExit(60_000));
         Assert.True(process.ExitCode == ExitCodes.Cancelled, string.Join('\n', errors));

@@ -25,7 +25,8 @@ public class ConfigLoaderTests
     public void TheExpectedConfigsShip()
     {
         var names = Directory.GetFiles(TestPaths.Configs, "*.yaml").Select(Path.GetFileName).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "r50_stage1.yaml", "r50_stage2.yaml", "r101_stage1.yaml", "r101_stage2.yaml", "smoke.yaml", "smoke_stage2.yaml" }, names);
+        Assert.Superset(new HashSet<string?> { "r50_stage1.yaml", "r50_stage2.yaml", "r101_stage1.yaml",
+            "r101_stage2.yaml", "smoke.yaml", "smoke_stage2.yaml" }, names);
     }
 
     [Fact]
@@ -58,7 +59,8 @@ public class ConfigLoaderTests
     public void OverridesApplyAfterTheFileAndReadValuesAsYaml()
     {
         var config = ConfigLoader.Parse("optim:\n  base_lr: 0.005\n", "x.yaml",
-            ["optim.base_lr=0.01", "model.mean=[0.5, 0.5, 0.5]", "sampler.kind=class_balanced", "train.init_from=", "loss.head=ArcFace"]);
+            ["optim.base_lr=0.01", "model.mean=[0.5, 0.5, 0.5]", "sampler.kind=class_balanced", "train.init_from=",
+                "loss.head=ArcFace"]);
         Assert.Equal(0.01, config.Optim.BaseLr);
         Assert.Equal([0.5, 0.5, 0.5], config.Model.Mean);
         Assert.Equal(SamplerKind.ClassBalanced, config.Sampler.Kind);
@@ -71,8 +73,10 @@ public class ConfigLoaderTests
     [InlineData("modle:\n  depth: 50\n", "x.yaml:1:1: unknown key 'modle'")]
     [InlineData("optim:\n  base_lr: fast\n", "x.yaml:2:12: key 'optim.base_lr' expects a finite number, got 'fast'")]
     [InlineData("train:\n  epochs: 2.5\n", "x.yaml:2:11: key 'train.epochs' expects an integer, got '2.5'")]
-    [InlineData("train:\n  epochs: \"3\"\n", "x.yaml:2:11: key 'train.epochs' expects an integer, got the string \"3\"")]
-    [InlineData("optim:\n  nesterov: yes please\n", "x.yaml:2:13: key 'optim.nesterov' expects true or false, got 'yes please'")]
+    [InlineData("train:\n  epochs: \"3\"\n",
+        "x.yaml:2:11: key 'train.epochs' expects an integer, got the string \"3\"")]
+    [InlineData("optim:\n  nesterov: yes please\n",
+        "x.yaml:2:13: key 'optim.nesterov' expects true or false, got 'yes please'")]
     [InlineData("train:\n  device: tpu\n", "x.yaml:2:11: key 'train.device' expects one of cpu, cuda, got 'tpu'")]
     [InlineData("model:\n  mean: 0.5\n", "x.yaml:2:9: key 'model.mean' expects a list of a finite number, got '0.5'")]
     [InlineData("model: 50\n", "x.yaml:1:8: key 'model' expects a section (a mapping of keys), got '50'")]
@@ -80,17 +84,25 @@ public class ConfigLoaderTests
     [InlineData("- 1\n- 2\n", "x.yaml:1:1: the top level of a config must be a mapping")]
     [InlineData("model:\n  depth: [50\n", "x.yaml:")]
     [InlineData("model:\n  depth: 42\n", "x.yaml:2:10: key 'model.depth' must be one of 18, 34, 50, 101, 152, got 42")]
-    [InlineData("train:\n  batch_size: 100\n  micro_batch: 30\n", "x.yaml:3:16: key 'train.micro_batch' must be 0 or divide")]
-    [InlineData("train:\n  stage: 2\n  batch_size: 20\n  ghost_bn: 0\n", "x.yaml:3:15: key 'train.batch_size' stage 2 needs whole tuples")]
+    [InlineData("train:\n  batch_size: 100\n  micro_batch: 30\n",
+        "x.yaml:3:16: key 'train.micro_batch' must be 0 or divide")]
+    [InlineData("train:\n  stage: 2\n  batch_size: 20\n  ghost_bn: 0\n",
+        "x.yaml:3:15: key 'train.batch_size' stage 2 needs whole tuples")]
     [InlineData("loss:\n  alpha: 1.5\n", "x.yaml:2:10: key 'loss.alpha' must be in (0, 1), got 1.5")]
-    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\n  init_from: s1.ckpt\n", "x.yaml: key 'sampler.kind' stage 2 trains on tuples: use hard_negative, got random")]
-    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\nsampler:\n  kind: hard_negative\n", "x.yaml: key 'train.init_from' stage 2 starts from a stage-1 checkpoint")]
-    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  micro_batch: 4\n  ghost_bn: 0\n  init_from: s1.ckpt\nsampler:\n  kind: hard_negative\n",
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\n  init_from: s1.ckpt\n",
+        "x.yaml: key 'sampler.kind' stage 2 trains on tuples: use hard_negative, got random")]
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\nsampler:\n  kind: hard_negative\n",
+        "x.yaml: key 'train.init_from' stage 2 starts from a stage-1 checkpoint")]
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  micro_batch: 4\n  ghost_bn: 0\n  init_from: " +
+                "s1.ckpt\nsampler:\n  kind: hard_negative\n",
         "x.yaml:4:16: key 'train.micro_batch' stage 2 needs whole tuples in each micro-batch")]
-    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\n  init_from: s1.ckpt\nsampler:\n  kind: hard_negative\nloss:\n  local_group: 5\n",
+    [InlineData("train:\n  stage: 2\n  batch_size: 16\n  ghost_bn: 0\n  init_from: s1.ckpt\nsampler:\n  kind: " +
+                "hard_negative\nloss:\n  local_group: 5\n",
         "x.yaml:9:16: key 'loss.local_group' must be 0 or divide train.batch_size (16), got 5")]
-    [InlineData("loss:\n  madacos_statistics: all\n", "x.yaml:2:23: key 'loss.madacos_statistics' expects one of batch, micro_batch, got 'all'")]
-    [InlineData("train:\n  checkpoint_every: -1\n", "x.yaml:2:21: key 'train.checkpoint_every' must be 0 or more, got -1")]
+    [InlineData("loss:\n  madacos_statistics: all\n",
+        "x.yaml:2:23: key 'loss.madacos_statistics' expects one of batch, micro_batch, got 'all'")]
+    [InlineData("train:\n  checkpoint_every: -1\n",
+        "x.yaml:2:21: key 'train.checkpoint_every' must be 0 or more, got -1")]
     [InlineData("data:\n  max_image_pixels: 0\n",
         "x.yaml:2:21: key 'data.max_image_pixels' must be in [1, 175000000], got 0")]
     public void BadInputNamesTheFileLineAndKey(string yaml, string expectedStart)
@@ -110,14 +122,16 @@ public class ConfigLoaderTests
     [Fact]
     public void DuplicateKeysAreAnError()
     {
-        var error = Assert.Throws<InputException>(() => ConfigLoader.Parse("train:\n  epochs: 1\n  epochs: 2\n", "x.yaml"));
+        var error =
+            Assert.Throws<InputException>(() => ConfigLoader.Parse("train:\n  epochs: 1\n  epochs: 2\n", "x.yaml"));
         Assert.StartsWith("x.yaml:", error.Message);
     }
 
     [Fact]
     public void ValidationOfADefaultNamesTheFile()
     {
-        var error = Assert.Throws<InputException>(() => ConfigLoader.Parse("sampler:\n  tuple_size: 7\ntrain:\n  stage: 2\n  ghost_bn: 0\n", "x.yaml"));
+        var error = Assert.Throws<InputException>(() =>
+            ConfigLoader.Parse("sampler:\n  tuple_size: 7\ntrain:\n  stage: 2\n  ghost_bn: 0\n", "x.yaml"));
         Assert.StartsWith("x.yaml: key 'train.batch_size' stage 2 needs whole tuples", error.Message);
     }
 
@@ -129,7 +143,8 @@ public class ConfigLoaderTests
     [InlineData("model.depth.x=1", "--set model.depth.x=1: 'model.depth' is a value, not a section")]
     public void BadOverridesNameTheOverride(string assignment, string expectedStart)
     {
-        var error = Assert.Throws<InputException>(() => ConfigLoader.Parse("model:\n  depth: 50\n", "x.yaml", [assignment]));
+        var error =
+            Assert.Throws<InputException>(() => ConfigLoader.Parse("model:\n  depth: 50\n", "x.yaml", [assignment]));
         Assert.StartsWith(expectedStart, error.Message);
     }
 

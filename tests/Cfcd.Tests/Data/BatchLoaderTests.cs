@@ -30,7 +30,8 @@ public class BatchLoaderTests
         return samples;
     }
 
-    private static List<(float[] Images, long[] Labels)> ReadEpoch(BatchLoader loader, int epoch, IReadOnlyList<int[]> plan)
+    private static List<(float[] Images, long[] Labels)> ReadEpoch(BatchLoader loader, int epoch,
+        IReadOnlyList<int[]> plan)
     {
         var batches = new List<(float[], long[])>();
         foreach (var batch in loader.Epoch(epoch, plan, CancellationToken.None))
@@ -45,8 +46,10 @@ public class BatchLoaderTests
         var samples = Samples(TestPaths.NewTempFolder());
         var plan = new RandomSampler(samples.Count, 4, seed: 5).Epoch(0);
         var transform = new TrainTransform(Data, InputConvention.Pycls);
-        var one = ReadEpoch(new BatchLoader(samples, transform, new LoaderOptions(1, 1, 0), 9, NullLogger.Instance), 0, plan);
-        var three = ReadEpoch(new BatchLoader(samples, transform, new LoaderOptions(3, 4, 0), 9, NullLogger.Instance), 0, plan);
+        var one =
+            ReadEpoch(new BatchLoader(samples, transform, new LoaderOptions(1, 1, 0), 9, NullLogger.Instance), 0, plan);
+        var three =
+            ReadEpoch(new BatchLoader(samples, transform, new LoaderOptions(3, 4, 0), 9, NullLogger.Instance), 0, plan);
         Assert.Equal(3, one.Count);
         for (int b = 0; b < one.Count; b++)
         {
@@ -54,7 +57,8 @@ public class BatchLoaderTests
             Assert.Equal(one[b].Images, three[b].Images);
             Assert.Equal(plan[b].Select(i => (long)i), one[b].Labels);
         }
-        var nextEpoch = ReadEpoch(new BatchLoader(samples, transform, new LoaderOptions(2, 2, 0), 9, NullLogger.Instance), 1, plan);
+        var nextEpoch =
+            ReadEpoch(new BatchLoader(samples, transform, new LoaderOptions(2, 2, 0), 9, NullLogger.Instance), 1, plan);
         Assert.NotEqual(one[0].Images, nextEpoch[0].Images);
     }
 
@@ -62,11 +66,13 @@ public class BatchLoaderTests
     public void UnreadableImagesAreSkippedCountedAndTakeTheirGroupWithThem()
     {
         var jpeg = File.ReadAllBytes(TestPaths.Fixture("Data", "large.jpg"));
-        var samples = Samples(TestPaths.NewTempFolder(), ("truncated.jpg", jpeg[..(jpeg.Length / 2)]), ("text.jpg", "not a jpeg"u8.ToArray()));
+        var samples = Samples(TestPaths.NewTempFolder(), ("truncated.jpg", jpeg[..(jpeg.Length / 2)]),
+            ("text.jpg", "not a jpeg"u8.ToArray()));
         samples.Add(new ImageSample(Path.Combine(TestPaths.NewTempFolder(), "missing.jpg"), 14));
         // Groups of two: (0, 12) and (13, 1) lose a member; (2, 3) and (14, 4)...
         int[][] plan = [[0, 12, 2, 3], [13, 1, 5, 6], [14, 4, 7, 8]];
-        var loader = new BatchLoader(samples, new TrainTransform(Data, InputConvention.Pycls), new LoaderOptions(2, 2, 0.5, GroupSize: 2), 1, NullLogger.Instance);
+        var loader = new BatchLoader(samples, new TrainTransform(Data, InputConvention.Pycls),
+            new LoaderOptions(2, 2, 0.5, GroupSize: 2), 1, NullLogger.Instance);
         var counts = new List<(int[] Indices, int Skipped)>();
         foreach (var batch in loader.Epoch(0, plan, CancellationToken.None))
             using (batch)
@@ -79,7 +85,8 @@ public class BatchLoaderTests
         Assert.Equal([7, 8], counts[2].Indices);
         Assert.All(counts, batch => Assert.Equal(2, batch.Skipped));
         Assert.Equal(new EpochReadStats(12, 3, loader.LastEpoch!.Failures), loader.LastEpoch);
-        Assert.Contains(loader.LastEpoch.Failures, failure => failure.Contains("truncated.jpg: the image is damaged or truncated"));
+        Assert.Contains(loader.LastEpoch.Failures,
+            failure => failure.Contains("truncated.jpg: the image is damaged or truncated"));
         Assert.Contains(loader.LastEpoch.Failures, failure => failure.Contains("missing.jpg: no such image file"));
     }
 
@@ -101,16 +108,19 @@ public class BatchLoaderTests
     public void TooManyFailuresStopTheEpoch()
     {
         var samples = Samples(TestPaths.NewTempFolder(), ("bad.jpg", [1, 2, 3]));
-        var loader = new BatchLoader(samples, new EvalTransform(28, 24, InputConvention.Pycls), new LoaderOptions(1, 1, 0.05), 1, NullLogger.Instance);
+        var loader = new BatchLoader(samples, new EvalTransform(28, 24, InputConvention.Pycls),
+            new LoaderOptions(1, 1, 0.05), 1, NullLogger.Instance);
         var error = Assert.Throws<InputException>(() => ReadEpoch(loader, 0, [[0, 1, 2], [3, 12]]));
-        Assert.StartsWith("1 of 5 images of epoch 0 could not be read, over max_failure_rate 0.05; the first: ", error.Message);
+        Assert.StartsWith("1 of 5 images of epoch 0 could not be read, over max_failure_rate 0.05; the first: ",
+            error.Message);
     }
 
     [Fact]
     public void CancellationEndsTheEpochCleanly()
     {
         var samples = Samples(TestPaths.NewTempFolder());
-        var loader = new BatchLoader(samples, new TrainTransform(Data, InputConvention.Pycls), new LoaderOptions(2, 2, 0), 1, NullLogger.Instance);
+        var loader = new BatchLoader(samples, new TrainTransform(Data, InputConvention.Pycls),
+            new LoaderOptions(2, 2, 0), 1, NullLogger.Instance);
         using var cancellation = new CancellationTokenSource();
         var plan = new RandomSampler(samples.Count, 2, 1).Epoch(0);
         int seen = 0;

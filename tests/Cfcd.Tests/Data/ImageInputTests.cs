@@ -47,10 +47,12 @@ public unsafe class ImageInputTests
     public void MissingAndUnreadableFilesAreInputErrors()
     {
         string folder = TestPaths.NewTempFolder();
-        Assert.EndsWith("no such image file", Assert.Throws<InputException>(() => ImageReader.Open(Path.Combine(folder, "none.jpg"))).Message);
+        Assert.EndsWith("no such image file",
+            Assert.Throws<InputException>(() => ImageReader.Open(Path.Combine(folder, "none.jpg"))).Message);
         string text = Path.Combine(folder, "t.jpg");
         File.WriteAllText(text, "hello");
-        Assert.StartsWith(text + ": not a readable image", Assert.Throws<InputException>(() => ImageReader.Open(text)).Message);
+        Assert.StartsWith(text + ": not a readable image",
+            Assert.Throws<InputException>(() => ImageReader.Open(text)).Message);
     }
 
     [Fact]
@@ -63,10 +65,12 @@ public unsafe class ImageInputTests
 
         string list = Path.Combine(folder, "list.txt");
         File.WriteAllText(list, "# comment\nb.jpg 17\n\nc d.jpg\nsub/x.jpg\t3\n");
-        Assert.Equal([Path.Combine(folder, "b.jpg"), Path.Combine(folder, "c d.jpg"), Path.Combine(folder, "sub/x.jpg")], ImageList.Read(list));
+        Assert.Equal([Path.Combine(folder, "b.jpg"), Path.Combine(folder, "c d.jpg"),
+            Path.Combine(folder, "sub/x.jpg")], ImageList.Read(list));
 
         File.WriteAllText(list, "# nothing\n");
         Assert.EndsWith("the list names no images", Assert.Throws<InputException>(() => ImageList.Read(list)).Message);
-        Assert.EndsWith("no such list file or folder", Assert.Throws<InputException>(() => ImageList.Read(Path.Combine(folder, "nope"))).Message);
+        Assert.EndsWith("no such list file or folder",
+            Assert.Throws<InputException>(() => ImageList.Read(Path.Combine(folder, "nope"))).Message);
     }
 }

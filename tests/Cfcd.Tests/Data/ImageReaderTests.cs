@@ -233,8 +233,10 @@ public class LibJpegTests
     {
         if (!LibJpeg.Available)
             return;
-        Assert.Equal(LibJpeg.Result.Unsupported, LibJpeg.ScaledSize(TestPaths.Fixture("Data", "cmyk.jpg"), 1, out _, out _, out _));
-        Assert.Equal(LibJpeg.Result.Ok, LibJpeg.ScaledSize(TestPaths.Fixture("Data", "large.jpg"), 8, out int width, out int height, out _));
+        Assert.Equal(LibJpeg.Result.Unsupported,
+            LibJpeg.ScaledSize(TestPaths.Fixture("Data", "cmyk.jpg"), 1, out _, out _, out _));
+        Assert.Equal(LibJpeg.Result.Ok,
+            LibJpeg.ScaledSize(TestPaths.Fixture("Data", "large.jpg"), 8, out int width, out int height, out _));
         Assert.Equal((32, 24), (width, height));
         using var reader = new ImageReader();
         using var cmyk = ImageReader.Open(TestPaths.Fixture("Data", "cmyk.jpg"));

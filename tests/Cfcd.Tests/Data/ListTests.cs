@@ -42,7 +42,8 @@ public class ListTests
         string folder = TestPaths.NewTempFolder();
         string csv = Path.Combine(folder, "train_clean.csv");
         File.WriteAllText(csv, content);
-        var error = Assert.Throws<InputException>(() => GldV2List.Convert(csv, Path.Combine(folder, "t.txt"), null, 0, 1, 0));
+        var error =
+            Assert.Throws<InputException>(() => GldV2List.Convert(csv, Path.Combine(folder, "t.txt"), null, 0, 1, 0));
         Assert.Contains(problem, error.Message);
     }
 
@@ -64,9 +65,11 @@ public class ListTests
         Assert.Equal([0, null, 0], StageOneScores.LoadPredictions(scores, dataset));
 
         File.WriteAllText(scores, "a/2.jpg 1 1 0.73\n");
-        Assert.EndsWith("scores.txt:1: a/2.jpg has label 0 in the training list, 1 here", Assert.Throws<InputException>(() => StageOneScores.LoadPredictions(scores, dataset)).Message);
+        Assert.EndsWith("scores.txt:1: a/2.jpg has label 0 in the training list, 1 here",
+            Assert.Throws<InputException>(() => StageOneScores.LoadPredictions(scores, dataset)).Message);
         File.WriteAllText(list, "a/1.jpg 0\nno-label.jpg\n");
-        Assert.EndsWith("list.txt:2: expected 'relative/path.jpg label' with a label >= 0, got 'no-label.jpg'", Assert.Throws<InputException>(() => ImageDataset.Load(list, folder)).Message);
+        Assert.EndsWith("list.txt:2: expected 'relative/path.jpg label' with a label >= 0, got 'no-label.jpg'",
+            Assert.Throws<InputException>(() => ImageDataset.Load(list, folder)).Message);
     }
 }
 
@@ -76,7 +79,8 @@ public class RevisitedImagesTests
     public void TheSyntheticTestSetResolvesToImagesAndBoxes()
     {
         string folder = TestPaths.NewTempFolder();
-        var result = Cfcd.Tests.Cli.CliRunner.Run("synth", "--out", folder, "--classes", "3", "--train-per-class", "2", "--val-per-class", "1", "--queries", "2", "--db", "6", "--size", "64");
+        var result = Cfcd.Tests.Cli.CliRunner.Run("synth", "--out", folder, "--classes", "3", "--train-per-class", "2",
+            "--val-per-class", "1", "--queries", "2", "--db", "6", "--size", "64");
         Assert.True(result.ExitCode == 0, result.Error);
         var images = RevisitedImages.Load(folder, "synth");
         for (int q = 0; q < images.GroundTruth.QueryNames.Count; q++)
@@ -84,14 +88,18 @@ public class RevisitedImagesTests
             Assert.True(File.Exists(images.QueryPath(q)));
             using var image = ImageReader.Open(images.QueryPath(q));
             var box = CropBox.FromBbx(images.QueryBox(q), image.Size.Width, image.Size.Height);
-            Assert.True(box.Width >= 1 && box.X + box.Width <= image.Size.Width && box.Y + box.Height <= image.Size.Height);
+            Assert.True(box.Width >= 1 && box.X + box.Width <= image.Size.Width
+                && box.Y + box.Height <= image.Size.Height);
         }
-        Assert.All(Enumerable.Range(0, images.GroundTruth.DatabaseNames.Count), i => Assert.True(File.Exists(images.DatabasePath(i))));
+        Assert.All(Enumerable.Range(0, images.GroundTruth.DatabaseNames.Count),
+            i => Assert.True(File.Exists(images.DatabasePath(i))));
 
         var dataset = ImageDataset.Load(Path.Combine(folder, "train_list.txt"), folder);
-        var sampler = SamplerFactory.Create(new Cfcd.Config.SamplerConfig { Kind = Cfcd.Config.SamplerKind.ClassBalanced, ImagesPerClass = 2 }, dataset, 4, 1);
+        var sampler = SamplerFactory.Create(new Cfcd.Config.SamplerConfig { Kind =
+            Cfcd.Config.SamplerKind.ClassBalanced, ImagesPerClass = 2 }, dataset, 4, 1);
         Assert.Single(sampler.Epoch(0));
-        var error = Assert.Throws<InputException>(() => SamplerFactory.Create(new Cfcd.Config.SamplerConfig { Kind = Cfcd.Config.SamplerKind.HardNegative }, dataset, 8, 1));
+        var error = Assert.Throws<InputException>(() => SamplerFactory.Create(new Cfcd.Config.SamplerConfig { Kind =
+            Cfcd.Config.SamplerKind.HardNegative }, dataset, 8, 1));
         Assert.StartsWith("sampler: tuples of 8 need", error.Message);
     }
 
@@ -99,10 +107,13 @@ public class RevisitedImagesTests
     public void MissingFoldersAndListsAreNamed()
     {
         string folder = TestPaths.NewTempFolder();
-        Assert.Contains("no gnd_roxford5k.pkl", Assert.Throws<InputException>(() => RevisitedImages.Load(folder, "roxford5k")).Message);
-        Assert.Contains("revisitop1m.txt: no R1M image list", Assert.Throws<InputException>(() => RevisitedImages.DistractorPaths(folder)).Message);
+        Assert.Contains("no gnd_roxford5k.pkl",
+            Assert.Throws<InputException>(() => RevisitedImages.Load(folder, "roxford5k")).Message);
+        Assert.Contains("revisitop1m.txt: no R1M image list",
+            Assert.Throws<InputException>(() => RevisitedImages.DistractorPaths(folder)).Message);
         Directory.CreateDirectory(Path.Combine(folder, "revisitop1m"));
         File.WriteAllText(Path.Combine(folder, "revisitop1m", "revisitop1m.txt"), "a/b.jpg\n\nc.jpg\n");
-        Assert.Equal([Path.Combine(folder, "revisitop1m", "jpg", "a/b.jpg"), Path.Combine(folder, "revisitop1m", "jpg", "c.jpg")], RevisitedImages.DistractorPaths(folder));
+        Assert.Equal([Path.Combine(folder, "revisitop1m", "jpg", "a/b.jpg"),
+            Path.Combine(folder, "revisitop1m", "jpg", "c.jpg")], RevisitedImages.DistractorPaths(folder));
     }
 }

@@ -27,7 +27,8 @@ public class SamplerTests
         }
     }
 
-    private static (List<int> Labels, int?[] Predicted) ScoredSet(int classes, int perClass, Func<int, int, int> predict)
+    private static (List<int> Labels, int?[] Predicted) ScoredSet(int classes, int perClass,
+        Func<int, int, int> predict)
     {
         var labels = new List<int>();
         var predicted = new List<int?>();
@@ -82,7 +83,8 @@ public class SamplerTests
         var (labels, predicted) = ScoredSet(40, 30, (c, i) => i == 0 && c > 0 ? 0 : c);
         int fromFalsePositives = 0, slots = 0;
         for (int epoch = 0; epoch < 30; epoch++)
-            foreach (var tuple in new HardNegativeTupleSampler(labels, predicted, 8, 1, seed: 9).Epoch(epoch).SelectMany(batch => batch.Chunk(8)))
+            foreach (var tuple in new HardNegativeTupleSampler(labels, predicted, 8, 1, seed: 9).Epoch(epoch)
+                .SelectMany(batch => batch.Chunk(8)))
                 if (labels[tuple[0]] == 0)
                 {
                     slots += 6;
@@ -99,7 +101,8 @@ public class SamplerTests
         var (labels, predicted) = ScoredSet(10, 30, (c, i) => c == 1 && i % 6 == 0 ? 2 : c);
         int mistaken = 0, slots = 0;
         for (int epoch = 0; epoch < 400; epoch++)
-            foreach (var tuple in new HardNegativeTupleSampler(labels, predicted, 8, 1, seed: 3).Epoch(epoch).SelectMany(batch => batch.Chunk(8)))
+            foreach (var tuple in new HardNegativeTupleSampler(labels, predicted, 8, 1, seed: 3).Epoch(epoch)
+                .SelectMany(batch => batch.Chunk(8)))
                 if (labels[tuple[0]] == 1 && predicted[tuple[0]] == 2)
                 {
                     Assert.Equal(1, predicted[tuple[1]]);

@@ -8,13 +8,16 @@ namespace Cfcd.Tests.Data;
 
 public unsafe class TransformTests
 {
-    private static readonly InputConvention Identity = new(ChannelOrder.Rgb, [0f, 0f, 0f], [1f / 255f, 1f / 255f, 1f / 255f]);
+    private static readonly InputConvention Identity =
+        new(ChannelOrder.Rgb, [0f, 0f, 0f], [1f / 255f, 1f / 255f, 1f / 255f]);
 
-    private static float[] Resample(byte[] rgba, int width, int height, CropBox region, int outWidth, int outHeight, bool mirror = false)
+    private static float[] Resample(byte[] rgba, int width, int height, CropBox region, int outWidth, int outHeight,
+        bool mirror = false)
     {
         var output = new float[3 * outWidth * outHeight];
         fixed (byte* pixels = rgba)
-            Resampler.ToPlanes(new PixelView(pixels, width, height, 1.0), region, outWidth, outHeight, mirror, new PlaneWriter(Identity), output);
+            Resampler.ToPlanes(new PixelView(pixels, width, height, 1.0), region, outWidth, outHeight, mirror,
+                new PlaneWriter(Identity), output);
         return output;
     }
 
@@ -25,7 +28,8 @@ public unsafe class TransformTests
         byte[] rgba = [0, 0, 0, 255, 100, 0, 0, 255];
         var output = Resample(rgba, 2, 1, CropBox.Whole(2, 1), 4, 1);
         Assert.Equal(new float[] { 0, 25, 75, 100 }, output[..4]);
-        Assert.Equal(new float[] { 100, 75, 25, 0 }, Resample(rgba, 2, 1, CropBox.Whole(2, 1), 4, 1, mirror: true)[..4]);
+        Assert.Equal(new float[] { 100, 75, 25, 0 },
+            Resample(rgba, 2, 1, CropBox.Whole(2, 1), 4, 1, mirror: true)[..4]);
     }
 
     [Fact]
@@ -43,7 +47,8 @@ public unsafe class TransformTests
             for (int c = 0; c < 3; c++)
                 planes[c * width * height + i] = rgba[4 * i + c];
         var crop = tensor(planes, [1, 3, height, width])[.., .., 3..25, 5..35];
-        var reference = nn.functional.interpolate(crop, [13, 17], mode: InterpolationMode.Bilinear, align_corners: false);
+        var reference =
+            nn.functional.interpolate(crop, [13, 17], mode: InterpolationMode.Bilinear, align_corners: false);
         Golden.AssertClose(reference, ours, 1e-5);
     }
 
@@ -54,7 +59,8 @@ public unsafe class TransformTests
         var convention = new InputConvention(ChannelOrder.Bgr, [0.1f, 0.2f, 0.3f], [0.5f, 0.5f, 0.25f]);
         var output = new float[3];
         fixed (byte* pixels = rgba)
-            Resampler.ToPlanes(new PixelView(pixels, 1, 1, 1.0), CropBox.Whole(1, 1), 1, 1, false, new PlaneWriter(convention, [0.01f, 0.02f, 0.03f]), output);
+            Resampler.ToPlanes(new PixelView(pixels, 1, 1, 1.0), CropBox.Whole(1, 1), 1, 1, false,
+                new PlaneWriter(convention, [0.01f, 0.02f, 0.03f]), output);
         // Planes: blue 51 (+0.03), green 0 (+0.02), red 255 (+0.01), each (x / 255 + light - mean) / std.
         Assert.Equal((0.2f + 0.03f - 0.1f) / 0.5f, output[0], 5);
         Assert.Equal((0f + 0.02f - 0.2f) / 0.5f, output[1], 5);
@@ -82,7 +88,8 @@ public unsafe class TransformTests
     {
         var random = SampleRandom.For(1, 0, 0);
         // A 100 x 10 strip cannot hold 99 % of its area at an aspect of at most 4/3.
-        Assert.Equal(new CropBox(43, 0, 13, 10), Augmentation.RandomResizedCrop(100, 10, ref random, [0.99, 1.0], [0.75, 4.0 / 3.0]));
+        Assert.Equal(new CropBox(43, 0, 13, 10),
+            Augmentation.RandomResizedCrop(100, 10, ref random, [0.99, 1.0], [0.75, 4.0 / 3.0]));
     }
 
     [Fact]
@@ -91,7 +98,10 @@ public unsafe class TransformTests
         const int Draws = 20000;
         const double Sigma = 0.1;
         double[] eigenValues = [0.2175, 0.0188, 0.0045];
-        double[,] eigenVectors = { { -0.5675, 0.7192, 0.4009 }, { -0.5808, -0.0045, -0.8140 }, { -0.5836, -0.6948, 0.4203 } };
+        double[,] eigenVectors =
+        {
+            { -0.5675, 0.7192, 0.4009 }, { -0.5808, -0.0045, -0.8140 }, { -0.5836, -0.6948, 0.4203 },
+        };
         var sums = new double[3];
         var squares = new double[3];
         Span<float> offsets = stackalloc float[3];

@@ -4,14 +4,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cfcd.Tests.Demo;
 
-/// <summary>The learning test: the demo's pipeline (synth, stage 1, score, stage 2, extract, evaluate) on the CPU must learn.</summary>
+/// <summary>The learning test: the demo's pipeline (synth, stage 1, score, stage 2, extract, evaluate) on the CPU must
+/// learn.</summary>
 public class DemoPipelineTests
 {
     [Fact]
     public void TrainingRaisesMediumMapClearlyAboveTheRandomInitialisation()
     {
         string folder = TestPaths.NewTempFolder();
-        var result = new DemoPipeline(new DemoOptions(), folder, NullLoggerFactory.Instance).Run(progress: null, CancellationToken.None);
+        var result = new DemoPipeline(new DemoOptions(), folder, NullLoggerFactory.Instance)
+            .Run(progress: null, CancellationToken.None);
         Assert.Equal(["random init", "stage 1", "stage 2"], result.Steps.Select(step => step.Label));
         double Medium(int step) => result.Steps[step].Result.Scores[Setup.Medium].MeanAveragePrecision;
         // Measured on this machine kind: 17.9 before training, 44.5 after stage 1, 53.0 after stage 2.

@@ -49,26 +49,35 @@ public class NpyTests
         var halves = new byte[4];
         BinaryPrimitives.WriteHalfLittleEndian(halves, (Half)1.5);
         BinaryPrimitives.WriteHalfLittleEndian(halves.AsSpan(2), (Half)(-2));
-        var (f16, _, _) = Npy.ReadMatrix(Write(NpyBytes("{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }", halves)));
+        var (f16, _, _) =
+            Npy.ReadMatrix(Write(NpyBytes("{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }", halves)));
         Assert.Equal([1.5f, -2f], f16);
 
         var doubles = new byte[16];
         BinaryPrimitives.WriteDoubleLittleEndian(doubles, 0.25);
         BinaryPrimitives.WriteDoubleLittleEndian(doubles.AsSpan(8), 1e10);
-        var (f64, rows, columns) = Npy.ReadMatrix(Write(NpyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 1), }", doubles, version: 2)));
+        var (f64, rows, columns) =
+            Npy.ReadMatrix(Write(NpyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 1), }", doubles,
+            version: 2)));
         Assert.Equal([0.25f, 1e10f], f64);
         Assert.Equal((2, 1), (rows, columns));
 
         var single = BitConverter.GetBytes(7f);
-        Assert.Equal([7f], Npy.ReadMatrix(Write(NpyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }", single, version: 3))).Values);
+        Assert.Equal([7f], Npy.ReadMatrix(Write(NpyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }",
+            single, version: 3))).Values);
     }
 
     [Theory]
-    [InlineData("{'descr': '>f4', 'fortran_order': False, 'shape': (1, 1), }", 4, "element type '>f4' is not supported")]
-    [InlineData("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 1), }", 8, "element type '<i8' is not supported")]
-    [InlineData("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1), }", 4, "Fortran-order arrays are not supported")]
-    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 12, "expected a 2-D array [rows, dimensions], got shape (3)")]
-    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 12, "truncated: shape (2, 2) needs 16 bytes of data beyond the header, 12 are there")]
+    [InlineData("{'descr': '>f4', 'fortran_order': False, 'shape': (1, 1), }", 4,
+        "element type '>f4' is not supported")]
+    [InlineData("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 1), }", 8,
+        "element type '<i8' is not supported")]
+    [InlineData("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 1), }", 4,
+        "Fortran-order arrays are not supported")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 12,
+        "expected a 2-D array [rows, dimensions], got shape (3)")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 12,
+        "truncated: shape (2, 2) needs 16 bytes of data beyond the header, 12 are there")]
     [InlineData("{'descr': '<f4'}", 4, "malformed .npy header")]
     public void BadFilesAreNamedWithTheProblem(string dictionary, int payloadBytes, string expected)
     {
@@ -82,8 +91,10 @@ public class NpyTests
     public void NotNpyAtAll()
     {
         string path = Write(Encoding.ASCII.GetBytes("hello, world"));
-        Assert.Equal($"{path}: not a NumPy .npy file (bad magic)", Assert.Throws<InputException>(() => Npy.ReadMatrix(path)).Message);
-        Assert.StartsWith("/nonexistent.npy: cannot open", Assert.Throws<InputException>(() => Npy.ReadMatrix("/nonexistent.npy")).Message);
+        Assert.Equal($"{path}: not a NumPy .npy file (bad magic)",
+            Assert.Throws<InputException>(() => Npy.ReadMatrix(path)).Message);
+        Assert.StartsWith("/nonexistent.npy: cannot open",
+            Assert.Throws<InputException>(() => Npy.ReadMatrix("/nonexistent.npy")).Message);
     }
 
     [Fact]

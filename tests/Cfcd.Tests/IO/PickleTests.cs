@@ -8,9 +8,11 @@ public class PickleTests
     [Fact]
     public void ReadsPlainDataWithMemo()
     {
-        // pickle.dumps({'a': [1, -2, 300, 70000, 2**40, 1.5, True, None, 'é', (1, 2)], 'b': 'é'}, protocol=2), memo reuses 'é'.
+        // pickle.dumps({'a': [1, -2, 300, 70000, 2**40, 1.5, True, None, 'é', (1, 2)], 'b': 'é'}, protocol=2), memo
+        // reuses 'é'.
         byte[] data = Convert.FromHexString(
-            "80027d71002858010000006171015d7102284b014afeffffff4d2c014a701101008a06000000000001473ff8000000000000884e5802000000c3a971034b014b028671046558010000006271056803752e");
+            "80027d71002858010000006171015d7102284b014afeffffff4d2c014a701101008a0600000000000147" +
+            "3ff8000000000000884e5802000000c3a971034b014b028671046558010000006271056803752e");
         var root = Assert.IsType<Dictionary<object, object?>>(PickleReader.Load(data, "t.pkl"));
         var list = Assert.IsType<List<object?>>(root["a"]);
         Assert.Equal(new object?[] { 1L, -2L, 300L, 70000L, 1L << 40, 1.5, true, null, "é" }, list.Take(9));
@@ -22,10 +24,13 @@ public class PickleTests
     public void RefusesGlobalsWithoutRunningThem()
     {
         // pickle.dumps of an object whose __reduce__ returns (posix.system, ('echo pwned',)), protocol 2.
-        byte[] data = Convert.FromHexString("800263706f7369780a73797374656d0a7100580a0000006563686f2070776e656471018571025271032e");
+        byte[] data = Convert.FromHexString(
+            "800263706f7369780a73797374656d0a7100580a0000006563686f2070776e656471018571025271032e");
         var error = Assert.Throws<InputException>(() => PickleReader.Load(data, "evil.pkl"));
-        Assert.Equal("evil.pkl: pickle offset 2: refusing opcode 0x63 ('c'): a pickle that imports globals can run code; only plain data is read", error.Message);
-        var stackGlobal = Assert.Throws<InputException>(() => PickleReader.Load(Convert.FromHexString("80048c05706f7369788c0673797374656d932e"), "evil4.pkl"));
+        Assert.Equal("evil.pkl: pickle offset 2: refusing opcode 0x63 ('c'): a pickle that imports globals can run " +
+                     "code; only plain data is read", error.Message);
+        var stackGlobal = Assert.Throws<InputException>(() =>
+            PickleReader.Load(Convert.FromHexString("80048c05706f7369788c0673797374656d932e"), "evil4.pkl"));
         Assert.StartsWith("evil4.pkl: pickle offset 17: refusing opcode 0x93", stackGlobal.Message);
     }
 
@@ -59,7 +64,8 @@ public class PickleTests
     {
         var value = new Dictionary<string, object?>
         {
-            ["ints"] = new List<object?> { 0L, 255L, 256L, 65535L, 65536L, -1L, (long)int.MinValue, long.MaxValue, long.MinValue },
+            ["ints"] = new List<object?> { 0L, 255L, 256L, 65535L, 65536L, -1L, (long)int.MinValue, long.MaxValue,
+                long.MinValue },
             ["floats"] = new List<object?> { 0.1, -2.5e300, double.Epsilon },
             ["many"] = Enumerable.Range(0, 2500).Select(i => (object?)(long)i).ToList(),
             ["tuple"] = new object?[] { "a", null, true, false },
@@ -79,11 +85,13 @@ public class PickleTests
         string path = Path.Combine(TestPaths.NewTempFolder(), "w.pkl");
         File.WriteAllBytes(path, PickleWriter.Dump(new Dictionary<string, object?>
         {
-            ["gnd"] = new List<object?> { new Dictionary<string, object?> { ["bbx"] = new List<object?> { 1.5, 2L, 3L, 4L }, ["easy"] = new List<object?> { 0L, 300L } } },
+            ["gnd"] = new List<object?> { new Dictionary<string, object?> { ["bbx"] =
+                new List<object?> { 1.5, 2L, 3L, 4L }, ["easy"] = new List<object?> { 0L, 300L } } },
             ["name"] = "é",
             ["t"] = new object?[] { null, true, -70000L, long.MaxValue },
         }));
-        var python = Process.Start(new ProcessStartInfo("python3", ["-c", "import pickle,sys; print(repr(pickle.load(open(sys.argv[1], 'rb'))))", path])
+        var python = Process.Start(new ProcessStartInfo("python3",
+            ["-c", "import pickle,sys; print(repr(pickle.load(open(sys.argv[1], 'rb'))))", path])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -91,7 +99,8 @@ public class PickleTests
         string printed = python.StandardOutput.ReadToEnd().Trim();
         python.WaitForExit();
         Assert.True(python.ExitCode == 0, python.StandardError.ReadToEnd());
-        Assert.Equal("{'gnd': [{'bbx': [1.5, 2, 3, 4], 'easy': [0, 300]}], 'name': 'é', 't': (None, True, -70000, 9223372036854775807)}", printed);
+        Assert.Equal("{'gnd': [{'bbx': [1.5, 2, 3, 4], 'easy': [0, 300]}], 'name': 'é', 't': (None, True, -70000, " +
+                     "9223372036854775807)}", printed);
     }
 
     [Theory]

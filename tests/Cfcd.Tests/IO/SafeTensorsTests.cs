@@ -28,7 +28,8 @@ public class SafeTensorsTests
         {
             Assert.Equal(original.dtype, back.Tensors[name].dtype);
             Assert.Equal(original.shape, back.Tensors[name].shape);
-            Assert.True(original.to_type(ScalarType.Float64).allclose(back.Tensors[name].to_type(ScalarType.Float64), rtol: 0, atol: 0), name);
+            Assert.True(original.to_type(ScalarType.Float64)
+                .allclose(back.Tensors[name].to_type(ScalarType.Float64), rtol: 0, atol: 0), name);
         }
         Assert.False(File.Exists(path + ".tmp"));
     }
@@ -37,7 +38,8 @@ public class SafeTensorsTests
     public void TheHeaderIsTheDocumentedLayout()
     {
         string path = Path.Combine(TestPaths.NewTempFolder(), "t.safetensors");
-        SafeTensors.Write(path, new Dictionary<string, Tensor> { ["w"] = ones(2, 2), ["v"] = ones(3) }, new Dictionary<string, string>());
+        SafeTensors.Write(path, new Dictionary<string, Tensor> { ["w"] = ones(2, 2), ["v"] = ones(3) },
+            new Dictionary<string, string>());
         var bytes = File.ReadAllBytes(path);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         Assert.Equal(0UL, headerLength % 8);

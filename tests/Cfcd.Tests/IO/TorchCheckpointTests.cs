@@ -18,9 +18,11 @@ public class TorchCheckpointTests
     public void StorageTypesStridesAndOffsetsAreHonoured()
     {
         using var checkpoint = TorchCheckpoint.Open(Fixture("views.pt"));
-        Assert.Equal(new[] { 0.5f, -2f, 1024f }, Read(checkpoint, "half").to_type(ScalarType.Float32).data<float>().ToArray());
+        Assert.Equal(new[] { 0.5f, -2f, 1024f },
+            Read(checkpoint, "half").to_type(ScalarType.Float32).data<float>().ToArray());
         Assert.Equal(ScalarType.BFloat16, Read(checkpoint, "bfloat16").dtype);
-        Assert.Equal(new[] { 1.5f, -3f }, Read(checkpoint, "bfloat16").to_type(ScalarType.Float32).data<float>().ToArray());
+        Assert.Equal(new[] { 1.5f, -3f },
+            Read(checkpoint, "bfloat16").to_type(ScalarType.Float32).data<float>().ToArray());
         Assert.Equal(new[] { 7L, -9L, 1L << 40 }, Read(checkpoint, "long").data<long>().ToArray());
 
         var transposed = Read(checkpoint, "transposed");
@@ -56,7 +58,8 @@ public class TorchCheckpointTests
         string path = WriteZipCheckpoint(folder, pickle.ToArray());
 
         var error = Assert.Throws<InputException>(() => NetworkWeights.Load(path));
-        Assert.Equal($"{path}:evil/data.pkl: pickle offset 2: refusing global posix.system: only the constructors of a PyTorch state dict (OrderedDict, tensors, storages) are allowed", error.Message);
+        Assert.Equal($"{path}:evil/data.pkl: pickle offset 2: refusing global posix.system: only the constructors of " +
+                     "a PyTorch state dict (OrderedDict, tensors, storages) are allowed", error.Message);
         Assert.False(File.Exists(marker));
     }
 
@@ -64,10 +67,12 @@ public class TorchCheckpointTests
     public void UnknownOpcodesAndUnknownCallsAreRefused()
     {
         string folder = TestPaths.NewTempFolder();
-        var unknownOpcode = Assert.Throws<InputException>(() => TorchCheckpoint.Open(WriteZipCheckpoint(folder, [0x80, 0x02, (byte)'i', (byte)'.'])));
+        var unknownOpcode = Assert.Throws<InputException>(() =>
+            TorchCheckpoint.Open(WriteZipCheckpoint(folder, [0x80, 0x02, (byte)'i', (byte)'.'])));
         Assert.Contains("pickle offset 2: unsupported opcode 0x69 ('i')", unknownOpcode.Message);
         // builtins.getattr is a global a state dict never needs.
-        var getattr = Assert.Throws<InputException>(() => TorchCheckpoint.Open(WriteZipCheckpoint(folder, [0x80, 0x02, .. "cbuiltins\ngetattr\n."u8.ToArray()])));
+        var getattr = Assert.Throws<InputException>(() =>
+            TorchCheckpoint.Open(WriteZipCheckpoint(folder, [0x80, 0x02, .. "cbuiltins\ngetattr\n."u8.ToArray()])));
         Assert.Contains("refusing global builtins.getattr", getattr.Message);
     }
 
@@ -90,7 +95,8 @@ public class TorchCheckpointTests
     public void ForeignFilesAreNotCheckpoints()
     {
         var error = Assert.Throws<InputException>(() => TorchCheckpoint.Open(Fixture("image0.png")));
-        Assert.EndsWith("not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save pickle)", error.Message);
+        Assert.EndsWith("not a PyTorch checkpoint (neither a zip archive nor a legacy torch.save pickle)",
+            error.Message);
     }
 
     [Theory]

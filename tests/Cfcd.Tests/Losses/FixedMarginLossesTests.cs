@@ -15,6 +15,7 @@ public class FixedMarginLossesTests
             -target + Math.Log(Math.Exp(target) + others.Sum(Math.Exp));
         Assert.Equal(Expected(15, [3, -6]), FixedMarginLosses.Softmax(cosines, labels, 30).ToDouble(), 4);
         Assert.Equal(Expected(30 * 0.35, [3, -6]), FixedMarginLosses.CosFace(cosines, labels, 30, 0.15).ToDouble(), 4);
-        Assert.Equal(Expected(30 * Math.Cos(Math.Acos(0.5) + 0.15), [3, -6]), FixedMarginLosses.ArcFace(cosines, labels, 30, 0.15).ToDouble(), 3);
+        Assert.Equal(Expected(30 * Math.Cos(Math.Acos(0.5) + 0.15), [3, -6]),
+            FixedMarginLosses.ArcFace(cosines, labels, 30, 0.15).ToDouble(), 3);
     }
 }

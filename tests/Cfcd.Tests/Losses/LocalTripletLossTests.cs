@@ -16,7 +16,8 @@ public class LocalTripletLossTests
         var loss = new LocalTripletLoss(margin: 0.1, loweRatio: 0.9, attentionKeep: 0.5);
         // Anchor descriptors x, y, z. Positives: near x, near y, between x and z, and one near x, y and z alike.
         var anchor = tensor(new float[] { 1, 0, 0, 0, 1, 0, 0, 0, 1 }, [3, 3]);
-        var positive = nn.functional.normalize(tensor(new float[] { 1, 0.05f, 0, 0, 1, 0.02f, 0.55f, 0.1f, 0.6f, 0.6f, 0.58f, 0.55f }, [4, 3]), p: 2, dim: 1);
+        var positive = nn.functional.normalize(tensor(new float[] { 1, 0.05f, 0, 0, 1, 0.02f, 0.55f, 0.1f, 0.6f, 0.6f,
+            0.58f, 0.55f }, [4, 3]), p: 2, dim: 1);
         var attention = tensor(new float[] { 5, 1, 4, 3 });
         var (anchorIndex, positiveIndex) = loss.Match(anchor, positive, attention);
         // Positive 0 <-> anchor 0: mutual, clear ratio, top-2 attention: kept. Positive 1 <-> anchor 1: mutual and

@@ -9,14 +9,16 @@ public class MadaCosTests
     private const double Alpha = 0.02;
     private static readonly double ScaleNumerator = Math.Log(9999999.0 * (1 - Alpha) / Alpha);
 
-    /// <summary>A batch whose target cosines are <paramref name="targets"/> (labels 0, 1, ...) and other cosines <paramref name="others"/>.</summary>
+    /// <summary>A batch whose target cosines are <paramref name="targets"/> (labels 0, 1, ...) and other cosines
+    /// <paramref name="others"/>.</summary>
     private static (Tensor Cosines, Tensor Labels) Batch(double[] targets, double others, int classes = 10)
     {
         var values = new float[targets.Length * classes];
         for (int i = 0; i < targets.Length; i++)
             for (int j = 0; j < classes; j++)
                 values[i * classes + j] = j == i % classes ? (float)targets[i] : (float)others;
-        return (tensor(values, [targets.Length, classes]), tensor(Enumerable.Range(0, targets.Length).Select(i => (long)(i % classes)).ToArray()));
+        return (tensor(values, [targets.Length, classes]),
+            tensor(Enumerable.Range(0, targets.Length).Select(i => (long)(i % classes)).ToArray()));
     }
 
     [Fact]

@@ -23,8 +23,10 @@ public class CheckpointNamesTests
     {
         Assert.Null(CheckpointNames.Map("head.fc.weight", WeightsSource.PyclsImageNet));
         Assert.Null(CheckpointNames.Map("fc.bias", WeightsSource.Torchvision));
-        Assert.Equal("backbone.layer1.0.conv1.weight", CheckpointNames.Map("s1.b1.f.a.weight", WeightsSource.PyclsImageNet));
-        Assert.Equal("backbone.layer1.0.conv1.weight", CheckpointNames.Map("layer1.0.conv1.weight", WeightsSource.Torchvision));
+        Assert.Equal("backbone.layer1.0.conv1.weight",
+            CheckpointNames.Map("s1.b1.f.a.weight", WeightsSource.PyclsImageNet));
+        Assert.Equal("backbone.layer1.0.conv1.weight",
+            CheckpointNames.Map("layer1.0.conv1.weight", WeightsSource.Torchvision));
     }
 
     [Theory]
@@ -37,7 +39,8 @@ public class CheckpointNamesTests
     [Fact]
     public void SourcesAreDetectedFromTheirNames()
     {
-        Assert.Equal(WeightsSource.CfcdCheckpoint, CheckpointNames.Detect(["fc.weight", "globalmodel.stem.conv.weight"]));
+        Assert.Equal(WeightsSource.CfcdCheckpoint,
+            CheckpointNames.Detect(["fc.weight", "globalmodel.stem.conv.weight"]));
         Assert.Equal(WeightsSource.PyclsImageNet, CheckpointNames.Detect(["stem.conv.weight", "head.fc.weight"]));
         Assert.Equal(WeightsSource.Torchvision, CheckpointNames.Detect(["conv1.weight", "fc.weight"]));
         Assert.Equal(WeightsSource.Cfcd, CheckpointNames.Detect(["backbone.conv1.weight"]));

@@ -18,7 +18,8 @@ public class NetworkWeightsTests
         Assert.Equal(WeightsSource.CfcdCheckpoint, weights.Source);
         Assert.Equal(new NetworkSpec(new ResNetLayout(50, 4), 24, 10), weights.CompleteSpec());
         Assert.Equal(InputConvention.Pycls, weights.Convention);
-        Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_classifier.npy"), weights.Tensors["classifier.weight"], 0);
+        Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_classifier.npy"), weights.Tensors["classifier.weight"],
+            0);
         using var network = new CfcdNet(weights.CompleteSpec());
         weights.LoadInto(network);
     }
@@ -107,7 +108,9 @@ public class NetworkWeightsTests
     public void NetworkWeightsAreTakenFromATrainedNetwork()
     {
         using var network = new CfcdNet(new NetworkSpec(new ResNetLayout(18, 4), 8, 3));
-        using var weights = NetworkWeights.FromNetwork(network, InputConvention.FromConfig(new ModelConfig { ChannelOrder = ChannelOrder.Rgb, Mean = [0.5, 0.5, 0.5], Std = [0.25, 0.25, 0.25] }));
+        using var weights = NetworkWeights.FromNetwork(network,
+            InputConvention.FromConfig(new ModelConfig { ChannelOrder = ChannelOrder.Rgb, Mean = [0.5, 0.5, 0.5],
+            Std = [0.25, 0.25, 0.25] }));
         Assert.Equal(network.Spec, weights.CompleteSpec());
         Assert.Equal(ChannelOrder.Rgb, weights.Convention.ChannelOrder);
     }

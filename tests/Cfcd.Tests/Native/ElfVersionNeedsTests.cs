@@ -11,7 +11,8 @@ public class ElfVersionNeedsTests
 
     private static byte[] PristineLibrary()
     {
-        string path = Path.Combine(TestPaths.NuGetPackageRoot, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        string path = Path.Combine(TestPaths.NuGetPackageRoot, "torchsharp", "0.107.0", "runtimes", "linux-x64",
+            "native", "libLibTorchSharp.so");
         Assert.True(File.Exists(path), $"{path} not found: restore the solution first");
         return File.ReadAllBytes(path);
     }

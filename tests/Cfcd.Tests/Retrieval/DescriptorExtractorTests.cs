@@ -20,7 +20,8 @@ public class DescriptorExtractorTests
             .ToArray();
     }
 
-    private static Tensor Rows(float[][] rows) => tensor(rows.SelectMany(row => row).ToArray(), [rows.Length, rows[0].Length]);
+    private static Tensor Rows(float[][] rows) =>
+        tensor(rows.SelectMany(row => row).ToArray(), [rows.Length, rows[0].Length]);
 
     [Fact]
     public void SingleScaleMatchesPyTorch() =>
@@ -28,7 +29,8 @@ public class DescriptorExtractorTests
 
     [Fact]
     public void MultiScaleMatchesPyTorch() =>
-        Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_multi.npy"), Rows(Extract(DescriptorExtractor.DefaultScales)));
+        Golden.AssertClose(Golden.Load("Modeling", "cfcd_r50w4_multi.npy"),
+            Rows(Extract(DescriptorExtractor.DefaultScales)));
 
     [Fact]
     public void ManyImagesAtOnceGiveTheRowsOfOneAtATimeAndZeroRowsForUnreadableOnes()
@@ -37,7 +39,8 @@ public class DescriptorExtractorTests
         var (convention, network) = (model.Convention, model.Network);
         var paths = ImageList.Read(TestPaths.Fixture("Modeling", "images.txt"));
         // Repeats make batches of equal sizes; the missing file sits between them.
-        var items = paths.Concat(paths).Append("/nonexistent.png").Concat(paths).Select(path => new ExtractionItem(path)).ToList();
+        var items = paths.Concat(paths).Append("/nonexistent.png").Concat(paths)
+            .Select(path => new ExtractionItem(path)).ToList();
         items[1] = items[1] with { Box = [10, 5, 90, 65] };
         using var extractor = new DescriptorExtractor(network, convention, [0.5, 1.0], CPU,
             new ExtractionOptions(Workers: 2, Prefetch: 4, MaxBatch: 3));
@@ -58,7 +61,8 @@ public class DescriptorExtractorTests
     {
         using var model = FixtureModel.Load();
         var (convention, network) = (model.Convention, model.Network);
-        var items = ImageList.Read(TestPaths.Fixture("Modeling", "images.txt")).Select(path => new ExtractionItem(path)).ToList();
+        var items = ImageList.Read(TestPaths.Fixture("Modeling", "images.txt")).Select(path => new ExtractionItem(path))
+            .ToList();
         float[] Rows(int maxSize)
         {
             using var extractor = new DescriptorExtractor(network, convention, [1.0], CPU,

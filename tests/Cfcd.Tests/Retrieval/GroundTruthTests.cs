@@ -23,7 +23,8 @@ public class GroundTruthTests
         Assert.Equal(4993, gnd.DatabaseNames.Count);
         Assert.Equal([11, 66], Enumerable.Range(0, 70).Where(q => gnd.Queries[q].Easy.Length == 0));
         Assert.All(gnd.Queries, query => Assert.Equal(4, query.Bbx.Length));
-        Assert.All(gnd.Queries, query => Assert.Empty(query.Easy.Intersect(query.Hard).Concat(query.Easy.Intersect(query.Junk))));
+        Assert.All(gnd.Queries,
+            query => Assert.Empty(query.Easy.Intersect(query.Hard).Concat(query.Easy.Intersect(query.Junk))));
     }
 
     [Fact]
@@ -57,16 +58,21 @@ public class GroundTruthTests
         var list = new List<object?> { 1L };
         Assert.Equal("x.pkl: not a revisitop ground truth: the top level is not a dict",
             Assert.Throws<InputException>(() => GroundTruth.FromPickle(list, "x.pkl")).Message);
-        var noGnd = new Dictionary<object, object?> { ["imlist"] = new List<object?>(), ["qimlist"] = new List<object?>() };
+        var noGnd = new Dictionary<object, object?>
+        {
+            ["imlist"] = new List<object?>(), ["qimlist"] = new List<object?>(),
+        };
         Assert.Equal("x.pkl: not a revisitop ground truth: missing key 'gnd'",
             Assert.Throws<InputException>(() => GroundTruth.FromPickle(noGnd, "x.pkl")).Message);
         var badIndex = PickleReader.Load(PickleWriter.Dump(new Dictionary<string, object?>
         {
             ["imlist"] = new List<object?> { "a" },
             ["qimlist"] = new List<object?> { "q" },
-            ["gnd"] = new List<object?> { new Dictionary<string, object?> { ["bbx"] = new List<object?> { 0L, 0L, 1L, 1L }, ["easy"] = new List<object?> { 5L } } },
+            ["gnd"] = new List<object?> { new Dictionary<string, object?> { ["bbx"] =
+                new List<object?> { 0L, 0L, 1L, 1L }, ["easy"] = new List<object?> { 5L } } },
         }), "x.pkl");
-        Assert.Equal("x.pkl: not a revisitop ground truth: gnd[0]['easy'] holds 5, not an index into the 1 database images",
+        Assert.Equal("x.pkl: not a revisitop ground truth: gnd[0]['easy'] holds 5, not an index into the 1 database " +
+                     "images",
             Assert.Throws<InputException>(() => GroundTruth.FromPickle(badIndex, "x.pkl")).Message);
     }
 }

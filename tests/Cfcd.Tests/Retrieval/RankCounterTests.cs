@@ -29,10 +29,12 @@ public class RankCounterTests
         var values = Enumerable.Range(0, rows * dimensions).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         float[] queries = [.. Enumerable.Range(0, 2 * dimensions).Select(_ => (float)random.NextDouble() - 0.5f)];
         int[][] selected = [[0, 17, 4999, 2500], [3, 1234]];
-        var ranks = RankCounter.Rank(queries, dimensions, selected, [new InMemoryFeatureRows("db", values, dimensions)]);
+        var ranks =
+            RankCounter.Rank(queries, dimensions, selected, [new InMemoryFeatureRows("db", values, dimensions)]);
         for (int q = 0; q < 2; q++)
         {
-            var scores = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, dimensions).Sum(d => (double)queries[q * dimensions + d] * values[r * dimensions + d])).ToArray();
+            var scores = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, dimensions)
+                .Sum(d => (double)queries[q * dimensions + d] * values[r * dimensions + d])).ToArray();
             var order = Enumerable.Range(0, rows).OrderByDescending(r => scores[r]).ThenBy(r => r).ToList();
             Assert.Equal(selected[q].Select(index => (long)order.IndexOf(index)), ranks[q]);
         }
@@ -43,6 +45,7 @@ public class RankCounterTests
     {
         var database = Rows("db.npy", 0.5f, 0, float.NaN, 0);
         var error = Assert.Throws<InputException>(() => RankCounter.Rank([1, 0], 2, [[0]], [database]));
-        Assert.Equal("db.npy: row 1 gives a non-finite similarity (NaN or infinite values in the features)", error.InnerException?.Message ?? error.Message);
+        Assert.Equal("db.npy: row 1 gives a non-finite similarity (NaN or infinite values in the features)",
+            error.InnerException?.Message ?? error.Message);
     }
 }

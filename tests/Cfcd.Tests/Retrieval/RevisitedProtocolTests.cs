@@ -56,7 +56,8 @@ public class RevisitedProtocolTests
         var gnd = GroundTruth.Load(TestPaths.RevisitopGroundTruth(dataset));
         // Easy first, then hard, then junk, then everything else.
         var oracle = gnd.Queries.Select(query => query.Easy.Concat(query.Hard).Concat(query.Junk)
-            .Select((index, rank) => (index, rank)).ToDictionary(pair => pair.index, pair => (long)pair.rank)).ToArray();
+            .Select((index, rank) => (index, rank)).ToDictionary(pair => pair.index, pair => (long)pair.rank))
+                .ToArray();
         var scores = RevisitedProtocol.Score(gnd, (q, index) => oracle[q][index]);
         foreach (var setup in Enum.GetValues<Setup>())
         {

@@ -5,7 +5,8 @@ namespace Cfcd.Tests.Training;
 public class MetricsLogTests
 {
     private static MetricsRow Row(long step, double loss) =>
-        new(MetricsRow.TrainPhase, 1, step, new Dictionary<string, double> { [MetricsRow.Loss] = loss, [MetricsRow.LearningRate] = 0.005 });
+        new(MetricsRow.TrainPhase, 1, step,
+            new Dictionary<string, double> { [MetricsRow.Loss] = loss, [MetricsRow.LearningRate] = 0.005 });
 
     [Fact]
     public void RowsReadBackWithEmptyCellsAbsent()
@@ -14,9 +15,11 @@ public class MetricsLogTests
         using (var log = MetricsLog.Open(path, keepRows: 0))
         {
             log.Append(Row(1, 6.25));
-            log.Append(new MetricsRow(MetricsRow.ValidationPhase, 1, 1, new Dictionary<string, double> { [MetricsRow.Top1] = 12.5, [MetricsRow.Top5] = 50 }));
+            log.Append(new MetricsRow(MetricsRow.ValidationPhase, 1, 1,
+                new Dictionary<string, double> { [MetricsRow.Top1] = 12.5, [MetricsRow.Top5] = 50 }));
         }
-        Assert.Equal("phase,epoch,step,lr,loss,ce_loss,local_loss,scale,margin,median_cosine,log_b,matches_per_tuple,top1,top5,images_per_s", File.ReadLines(path).First());
+        Assert.Equal("phase,epoch,step,lr,loss,ce_loss,local_loss,scale,margin,median_cosine,log_b,matches_per_tuple," +
+                     "top1,top5,images_per_s", File.ReadLines(path).First());
         Assert.Equal("train,1,1,0.005,6.25,,,,,,,,,,", File.ReadLines(path).ElementAt(1));
         var rows = MetricsLog.Read(path);
         Assert.Equal(6.25, rows[0][MetricsRow.Loss]);

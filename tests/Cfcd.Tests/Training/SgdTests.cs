@@ -56,7 +56,9 @@ public class SgdTests
         using var sgd = new Sgd([("w", parameter)], momentum: 0.9, nesterov: true, weightDecay: 0);
         sgd.LoadMomentumBuffers(new Dictionary<string, Tensor> { ["w"] = ones(2, 2) });
         Assert.Equal(4.0, sgd.MomentumBuffers["w"].sum().ToDouble());
-        Assert.Throws<InvalidDataException>(() => sgd.LoadMomentumBuffers(new Dictionary<string, Tensor> { ["w"] = ones(3) }));
-        Assert.Throws<InvalidDataException>(() => sgd.LoadMomentumBuffers(new Dictionary<string, Tensor> { ["other"] = ones(2, 2) }));
+        Assert.Throws<InvalidDataException>(() =>
+            sgd.LoadMomentumBuffers(new Dictionary<string, Tensor> { ["w"] = ones(3) }));
+        Assert.Throws<InvalidDataException>(() =>
+            sgd.LoadMomentumBuffers(new Dictionary<string, Tensor> { ["other"] = ones(2, 2) }));
     }
 }

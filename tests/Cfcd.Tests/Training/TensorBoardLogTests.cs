@@ -31,7 +31,8 @@ public class TensorBoardLogTests
             long length = BinaryPrimitives.ReadInt64LittleEndian(header);
             Assert.Equal(MaskedCrc(header), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8)));
             var data = bytes.AsSpan(offset + 12, (int)length);
-            Assert.Equal(MaskedCrc(data), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 12 + (int)length)));
+            Assert.Equal(MaskedCrc(data),
+                BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 12 + (int)length)));
             records.Add(data.ToArray());
             offset += 16 + (int)length;
         }
@@ -43,8 +44,10 @@ public class TensorBoardLogTests
     {
         string folder = TestPaths.NewTempFolder();
         var log = new TensorBoardLog(folder);
-        log.Append(new MetricsRow(MetricsRow.TrainPhase, 1, 20, new Dictionary<string, double> { [MetricsRow.Loss] = 3.5, [MetricsRow.Scale] = 32 }));
-        log.Append(new MetricsRow(MetricsRow.ValidationPhase, 1, 20, new Dictionary<string, double> { [MetricsRow.Top1] = 40 }));
+        log.Append(new MetricsRow(MetricsRow.TrainPhase, 1, 20,
+            new Dictionary<string, double> { [MetricsRow.Loss] = 3.5, [MetricsRow.Scale] = 32 }));
+        log.Append(new MetricsRow(MetricsRow.ValidationPhase, 1, 20,
+            new Dictionary<string, double> { [MetricsRow.Top1] = 40 }));
         var records = Records(Directory.GetFiles(folder, "events.out.tfevents.*").Single());
         // The file version event, then one event per scalar.
         Assert.Equal(4, records.Count);
@@ -56,6 +59,7 @@ public class TensorBoardLogTests
         // Event field 1 (wall_time, a double) comes first.
         Assert.Equal(0x09, records[1][0]);
         double wallTime = BinaryPrimitives.ReadDoubleLittleEndian(records[1].AsSpan(1));
-        Assert.InRange(wallTime, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60);
+        Assert.InRange(wallTime, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600,
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60);
     }
 }

@@ -16,7 +16,8 @@ public sealed class TinyTrainingRun
     public TinyTrainingRun()
     {
         Data = TestPaths.NewTempFolder();
-        SyntheticDataset.Write(Data, new SyntheticOptions(Seed: 3, Classes: 6, TrainPerClass: 8, ValidationPerClass: 2, Queries: 2, Database: 2, Size: 48));
+        SyntheticDataset.Write(Data, new SyntheticOptions(Seed: 3, Classes: 6, TrainPerClass: 8, ValidationPerClass: 2,
+            Queries: 2, Database: 2, Size: 48));
         Run = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "uninterrupted"));
         Summary = Train(Config(), Run);
     }
@@ -30,17 +31,21 @@ public sealed class TinyTrainingRun
     /// <summary>ResNet-18 of width 4 on 32 x 32 crops, 6 steps of 8 images per epoch, ghost batch norm of 4.</summary>
     public CfcdConfig Config(int epochs = 2, double baseLr = 0.05) => new()
     {
-        Model = new ModelConfig { Depth = 18, Width = 4, DescriptorDim = 8, ChannelOrder = ChannelOrder.Rgb, Mean = [0.485, 0.456, 0.406], Std = [0.229, 0.224, 0.225] },
+        Model = new ModelConfig { Depth = 18, Width = 4, DescriptorDim = 8, ChannelOrder = ChannelOrder.Rgb,
+            Mean = [0.485, 0.456, 0.406], Std = [0.229, 0.224, 0.225] },
         Data = new DataConfig
         {
-            Root = Data, TrainList = Path.Combine(Data, SyntheticDataset.TrainList), ValList = Path.Combine(Data, SyntheticDataset.ValidationList),
+            Root = Data, TrainList = Path.Combine(Data, SyntheticDataset.TrainList),
+                ValList = Path.Combine(Data, SyntheticDataset.ValidationList),
             ImageSize = 32, ValResize = 36, Workers = 2, Prefetch = 2,
         },
         Optim = new OptimConfig { BaseLr = baseLr, WarmupEpochs = 1 },
-        Train = new TrainConfig { Epochs = epochs, BatchSize = 8, GhostBn = 4, Seed = 5, Device = DeviceKind.Cpu, LogEvery = 4, KeepEvery = 1 },
+        Train = new TrainConfig { Epochs = epochs, BatchSize = 8, GhostBn = 4, Seed = 5, Device = DeviceKind.Cpu,
+            LogEvery = 4, KeepEvery = 1 },
     };
 
-    public static TrainingSummary Train(CfcdConfig config, RunFolder run, bool requireResume = false, IProgress<TrainingProgress>? progress = null,
+    public static TrainingSummary Train(CfcdConfig config, RunFolder run, bool requireResume = false,
+        IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellation = default)
     {
         Assert.Empty(ConfigValidator.Problems(config));
@@ -77,14 +82,16 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     }
 
     private static IEnumerable<double?> ValidationTop1(RunFolder run) =>
-        MetricsLog.Read(run.Metrics).Where(row => row.Phase == MetricsRow.ValidationPhase).Select(row => row[MetricsRow.Top1]);
+        MetricsLog.Read(run.Metrics).Where(row => row.Phase == MetricsRow.ValidationPhase)
+            .Select(row => row[MetricsRow.Top1]);
 
     [Fact]
     public void ARunStoppedMidEpochAndResumedEndsWithTheWeightsOfAnUninterruptedRun()
     {
         var run = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "stopped"));
         using var stop = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() => TinyTrainingRun.Train(tiny.Config(), run, progress: new CancelAt(stop, epoch: 2, step: 3), cancellation: stop.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => TinyTrainingRun.Train(tiny.Config(), run,
+            progress: new CancelAt(stop, epoch: 2, step: 3), cancellation: stop.Token));
         var stoppedAt = TrainingCheckpoint.Peek(run.LastCheckpoint)!;
         Assert.Equal((1, 3, 9L), (stoppedAt.Epoch, stoppedAt.Step, stoppedAt.GlobalStep));
 
@@ -107,7 +114,8 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         var summary = TinyTrainingRun.Train(tiny.Config(), run);
         Assert.True(summary.Resumed);
         AssertSameWeights(tiny.Run.LastCheckpoint, run.LastCheckpoint);
-        Assert.Equal(File.ReadAllText(tiny.Run.Metrics).Split('\n').Length, File.ReadAllText(run.Metrics).Split('\n').Length);
+        Assert.Equal(File.ReadAllText(tiny.Run.Metrics).Split('\n').Length,
+            File.ReadAllText(run.Metrics).Split('\n').Length);
     }
 
     [Fact]
@@ -118,9 +126,12 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         var train = rows.Where(row => row.Phase == MetricsRow.TrainPhase).ToList();
         // log_every 4 over 12 steps, plus the last step of each epoch: steps 4, 6, 8, 12.
         Assert.Equal([4L, 6, 8, 12], train.Select(row => row.Step));
-        Assert.All(train, row => Assert.True(row[MetricsRow.Scale] >= MadaCos.MinimumScale && row[MetricsRow.ImagesPerSecond] > 0));
-        Assert.Equal([0.005, 0.005, 0.025, 0.025], train.Select(row => Math.Round(row[MetricsRow.LearningRate]!.Value, 6)));
-        Assert.Equal(2, rows.Count(row => row.Phase == MetricsRow.ValidationPhase && row[MetricsRow.Top5] >= row[MetricsRow.Top1]));
+        Assert.All(train,
+            row => Assert.True(row[MetricsRow.Scale] >= MadaCos.MinimumScale && row[MetricsRow.ImagesPerSecond] > 0));
+        Assert.Equal([0.005, 0.005, 0.025, 0.025],
+            train.Select(row => Math.Round(row[MetricsRow.LearningRate]!.Value, 6)));
+        Assert.Equal(2,
+            rows.Count(row => row.Phase == MetricsRow.ValidationPhase && row[MetricsRow.Top5] >= row[MetricsRow.Top1]));
 
         Assert.NotEmpty(Directory.GetFiles(tiny.Run.TensorBoard, "events.out.tfevents.*"));
         using (var curves = SKBitmap.Decode(tiny.Run.Curves))
@@ -132,7 +143,8 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         // A checkpoint is a weights file for every --weights option.
         using var weights = NetworkWeights.Load(tiny.Run.LastCheckpoint);
         Assert.Equal(6, weights.Classes);
-        Assert.DoesNotContain(weights.Tensors.Keys, name => name.StartsWith(NetworkWeights.TrainingStatePrefix, StringComparison.Ordinal));
+        Assert.DoesNotContain(weights.Tensors.Keys,
+            name => name.StartsWith(NetworkWeights.TrainingStatePrefix, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -147,7 +159,8 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     {
         var config = tiny.Config();
         config = config with { Dcinet = config.Dcinet with { Hep = config.Dcinet.Hep with { Enabled = true } } };
-        var error = Assert.Throws<NotBuiltException>(() => TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
+        var error = Assert.Throws<NotBuiltException>(() =>
+            TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
         Assert.StartsWith("dcinet.hep.enabled: the DC-I-Net training options are not built", error.Message);
     }
 
@@ -163,7 +176,8 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     public void ADivergingRunStopsWithoutWritingACheckpoint()
     {
         var run = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "diverging"));
-        var error = Assert.Throws<TrainingDivergedException>(() => TinyTrainingRun.Train(tiny.Config(baseLr: 1e36), run));
+        var error =
+            Assert.Throws<TrainingDivergedException>(() => TinyTrainingRun.Train(tiny.Config(baseLr: 1e36), run));
         Assert.Contains("the loss is not finite", error.Message);
         Assert.Contains("none was written yet", error.Message);
         Assert.False(File.Exists(run.LastCheckpoint));

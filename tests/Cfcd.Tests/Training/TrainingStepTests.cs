@@ -94,10 +94,12 @@ public class TrainingStepTests
         Assert.Equal(whole.Statistics, split.Statistics);
         Assert.Equal(whole.Loss, split.Loss, tolerance: 1e-5);
         Assert.Equal(whole.Correct, split.Correct);
-        foreach (var ((name, expected), (_, actual)) in wholeNetwork.named_parameters().Zip(splitNetwork.named_parameters()))
+        foreach (var ((name, expected), (_, actual)) in wholeNetwork.named_parameters()
+            .Zip(splitNetwork.named_parameters()))
             Assert.True(expected.allclose(actual, rtol: 1e-4, atol: 1e-6), name);
         foreach (var ((name, expected), (_, actual)) in wholeNetwork.named_buffers().Zip(splitNetwork.named_buffers()))
-            Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6), $"{name}: the statistics pass must not move the running statistics");
+            Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6),
+                $"{name}: the statistics pass must not move the running statistics");
     }
 
     [Fact]
@@ -110,7 +112,8 @@ public class TrainingStepTests
         var fresh = Network(ghost: 8);
         fresh.train();
         var (embedding, _) = fresh.Embed(images.narrow(0, 8, 8), keepRes4: false);
-        var expected = new MadaCos(0.02).Solve(fresh.Classifier.forward(embedding), labels.narrow(0, 8, 8), training: true);
+        var expected =
+            new MadaCos(0.02).Solve(fresh.Classifier.forward(embedding), labels.narrow(0, 8, 8), training: true);
         Assert.Equal(expected.MedianCosine, split.Statistics!.MedianCosine, tolerance: 1e-6);
         Assert.Equal(16, split.Images);
     }

@@ -12,7 +12,8 @@ public sealed class Homography
 
     private Homography(double[] m) => _m = m;
 
-    /// <summary>The map taking the rectangle's corners (top-left, top-right, bottom-right, bottom-left) to <paramref name="quad"/>.</summary>
+    /// <summary>The map taking the rectangle's corners (top-left, top-right, bottom-right, bottom-left) to <paramref
+    /// name="quad"/>.</summary>
     public static Homography RectToQuad(SKRect rect, ReadOnlySpan<SKPoint> quad)
     {
         if (quad.Length != 4)
@@ -30,7 +31,8 @@ public sealed class Homography
         double dx1 = x1 - x2, dx2 = x3 - x2, dy1 = y1 - y2, dy2 = y3 - y2;
         double denominator = dx1 * dy2 - dx2 * dy1;
         double g = (sx * dy2 - dx2 * sy) / denominator, h = (dx1 * sy - sx * dy1) / denominator;
-        return new Homography([x1 - x0 + g * x1, x3 - x0 + h * x3, x0, y1 - y0 + g * y1, y3 - y0 + h * y3, y0, g, h, 1]);
+        return new Homography([x1 - x0 + g * x1, x3 - x0 + h * x3, x0, y1 - y0 + g * y1, y3 - y0 + h * y3, y0, g, h,
+            1]);
     }
 
     public static Homography operator *(Homography a, Homography b)
@@ -38,7 +40,8 @@ public sealed class Homography
         var m = new double[9];
         for (int row = 0; row < 3; row++)
             for (int column = 0; column < 3; column++)
-                m[row * 3 + column] = a._m[row * 3] * b._m[column] + a._m[row * 3 + 1] * b._m[3 + column] + a._m[row * 3 + 2] * b._m[6 + column];
+                m[row * 3 + column] = a._m[row * 3] * b._m[column] + a._m[row * 3 + 1] * b._m[3 + column]
+                    + a._m[row * 3 + 2] * b._m[6 + column];
         return new Homography(m);
     }
 
@@ -65,5 +68,6 @@ public sealed class Homography
             c02 * s, (m[1] * m[6] - m[0] * m[7]) * s, (m[0] * m[4] - m[1] * m[3]) * s]);
     }
 
-    public SKMatrix ToSKMatrix() => new((float)_m[0], (float)_m[1], (float)_m[2], (float)_m[3], (float)_m[4], (float)_m[5], (float)_m[6], (float)_m[7], (float)_m[8]);
+    public SKMatrix ToSKMatrix() => new((float)_m[0], (float)_m[1], (float)_m[2], (float)_m[3], (float)_m[4],
+        (float)_m[5], (float)_m[6], (float)_m[7], (float)_m[8]);
 }

@@ -6,16 +6,19 @@ public enum RoofKind { Flat, Gable, Dome, Spire, Stepped }
 
 public enum WindowShape { Rectangle, Rounded, Round }
 
-/// <summary>Windows laid out in a grid on a block's face; <see cref="Fill"/> is the window's share of its cell.</summary>
+/// <summary>Windows laid out in a grid on a block's face; <see cref="Fill"/> is the window's share of its
+/// cell.</summary>
 public sealed record WindowGrid(int Rows, int Columns, WindowShape Shape, SKColor Color, float Fill);
 
 /// <summary>A round ornament (rose window, clock) with spokes.</summary>
 public sealed record Emblem(SKPoint Centre, float Radius, SKColor Outer, SKColor Inner, int Spokes);
 
 /// <summary>One building block standing on the ground: a rectangular body and its roof.</summary>
-public sealed record SceneBlock(SKRect Body, SKColor Wall, RoofKind Roof, float RoofHeight, SKColor RoofColor, WindowGrid Windows, bool HasDoor);
+public sealed record SceneBlock(SKRect Body, SKColor Wall, RoofKind Roof, float RoofHeight, SKColor RoofColor,
+    WindowGrid Windows, bool HasDoor);
 
-/// <summary>Surface texture shared by a scene's walls: fractal noise and optional horizontal bands (courses of stone).</summary>
+/// <summary>Surface texture shared by a scene's walls: fractal noise and optional horizontal bands (courses of
+/// stone).</summary>
 public sealed record WallTexture(float Frequency, float Seed, float Strength, float BandPeriod, SKColor BandColor);
 
 /// <summary>

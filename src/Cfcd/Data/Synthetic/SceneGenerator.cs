@@ -12,12 +12,14 @@ internal static class SceneGenerator
     private const float HighestTop = 6; // scene units below the top edge of the scene
     private const int SampleGrid = 48;
 
-    private static readonly RoofKind[] AnyRoof = [RoofKind.Flat, RoofKind.Gable, RoofKind.Dome, RoofKind.Spire, RoofKind.Stepped];
+    private static readonly RoofKind[] AnyRoof =
+        [RoofKind.Flat, RoofKind.Gable, RoofKind.Dome, RoofKind.Spire, RoofKind.Stepped];
     private static readonly RoofKind[] TallRoof = [RoofKind.Gable, RoofKind.Dome, RoofKind.Spire, RoofKind.Stepped];
     private static readonly RoofKind[] LowRoof = [RoofKind.Flat, RoofKind.Gable];
     private static readonly WindowShape[] Shapes = [WindowShape.Rectangle, WindowShape.Rounded, WindowShape.Round];
 
-    private sealed record Style(float WallHue, float WallSaturation, float WallValue, SKColor RoofColor, WindowShape WindowShape,
+    private sealed record Style(float WallHue, float WallSaturation, float WallValue, SKColor RoofColor,
+        WindowShape WindowShape,
         SKColor WindowColor, float WindowFill, float CellWidth, float CellHeight);
 
     public static Scene Generate(SyntheticRandom random)
@@ -31,12 +33,14 @@ internal static class SceneGenerator
         var blocks = bodies.Select((body, index) => Block(random, style, body.Rect, body.Roof, index == main)).ToList();
         var emblem = Emblem(random, blocks[main], style);
         var texture = new WallTexture(random.Range(0.08, 0.35), random.Between(0, 999), random.Range(0.15, 0.4),
-            random.Chance(0.5) ? random.Range(2.5, 6) : 0, Hsv(style.WallHue, style.WallSaturation, style.WallValue * 0.7f));
+            random.Chance(0.5) ? random.Range(2.5, 6) : 0,
+                Hsv(style.WallHue, style.WallSaturation, style.WallValue * 0.7f));
         var hillOutline = new List<SKPoint>();
         for (float x = -100; x <= 200; x += random.Range(12, 25))
             hillOutline.Add(new SKPoint(x, groundLevel - random.Range(3, 22)));
         var (bounds, samples) = Samples(blocks);
-        return new Scene(skyTop, skyBottom, hills, hillOutline, ground, groundLevel, blocks, emblem, texture, bounds, samples);
+        return new Scene(skyTop, skyBottom, hills, hillOutline, ground, groundLevel, blocks, emblem, texture, bounds,
+            samples);
     }
 
     private static SKColor Hsv(float hue, float saturation, float value) =>
@@ -44,9 +48,12 @@ internal static class SceneGenerator
 
     private static (SKColor Top, SKColor Bottom) Sky(SyntheticRandom random) => random.Weighted(0.6, 0.2, 0.2) switch
     {
-        0 => (Hsv(random.Range(195, 225), random.Range(0.45, 0.7), random.Range(0.65, 0.9)), Hsv(random.Range(195, 225), random.Range(0.15, 0.3), random.Range(0.85, 0.98))),
-        1 => (Hsv(random.Range(230, 260), random.Range(0.3, 0.6), random.Range(0.4, 0.6)), Hsv(random.Range(15, 40), random.Range(0.4, 0.6), random.Range(0.85, 0.98))),
-        _ => (Hsv(random.Range(0, 360), random.Range(0, 0.08), random.Range(0.55, 0.75)), Hsv(random.Range(0, 360), random.Range(0, 0.08), random.Range(0.75, 0.9))),
+        0 => (Hsv(random.Range(195, 225), random.Range(0.45, 0.7), random.Range(0.65, 0.9)),
+            Hsv(random.Range(195, 225), random.Range(0.15, 0.3), random.Range(0.85, 0.98))),
+        1 => (Hsv(random.Range(230, 260), random.Range(0.3, 0.6), random.Range(0.4, 0.6)),
+            Hsv(random.Range(15, 40), random.Range(0.4, 0.6), random.Range(0.85, 0.98))),
+        _ => (Hsv(random.Range(0, 360), random.Range(0, 0.08), random.Range(0.55, 0.75)),
+            Hsv(random.Range(0, 360), random.Range(0, 0.08), random.Range(0.75, 0.9))),
     };
 
     private static (SKColor Ground, SKColor Hills) GroundColours(SyntheticRandom random)
@@ -57,7 +64,8 @@ internal static class SceneGenerator
             1 => (random.Range(30, 45), random.Range(0.3, 0.5), random.Range(0.55, 0.75)),
             _ => (random.Range(0, 360), random.Range(0, 0.1), random.Range(0.4, 0.65)),
         };
-        return (Hsv(hue, saturation, value), Hsv(hue + random.Symmetric(20), saturation * 0.6f, random.Range(0.45, 0.7)));
+        return (Hsv(hue, saturation, value),
+            Hsv(hue + random.Symmetric(20), saturation * 0.6f, random.Range(0.45, 0.7)));
     }
 
     private static Style NewStyle(SyntheticRandom random)
@@ -84,7 +92,8 @@ internal static class SceneGenerator
         switch (random.Next(4))
         {
             case 0: // cathedral: a tall centre between two lower sides
-                float centre = width * random.Range(0.3, 0.45), centreHeight = random.Range(30, 48), sideHeight = centreHeight * random.Range(0.45, 0.7);
+                float centre = width * random.Range(0.3, 0.45), centreHeight = random.Range(30, 48),
+                    sideHeight = centreHeight * random.Range(0.45, 0.7);
                 var sideRoof = random.Pick(LowRoof);
                 parts.Add(((width - centre) / 2, sideHeight, sideRoof));
                 parts.Add((centre, centreHeight, random.Pick(TallRoof)));
@@ -103,11 +112,13 @@ internal static class SceneGenerator
                     parts.Add((width * share / shares.Sum(), random.Range(15, 40), random.Pick(AnyRoof)));
                 break;
             default: // palace: end pavilions, wings and a domed centre
-                float wingHeight = random.Range(18, 28), pavilion = width * random.Range(0.1, 0.15), middle = width * random.Range(0.2, 0.3);
+                float wingHeight = random.Range(18, 28), pavilion = width * random.Range(0.1, 0.15),
+                    middle = width * random.Range(0.2, 0.3);
                 float wing = (width - 2 * pavilion - middle) / 2, pavilionHeight = wingHeight * random.Range(1.1, 1.35);
                 var pavilionRoof = random.Pick([RoofKind.Stepped, RoofKind.Flat, RoofKind.Gable]);
                 parts.AddRange([(pavilion, pavilionHeight, pavilionRoof), (wing, wingHeight, RoofKind.Flat),
-                    (middle, wingHeight * random.Range(1.3, 1.7), RoofKind.Dome), (wing, wingHeight, RoofKind.Flat), (pavilion, pavilionHeight, pavilionRoof)]);
+                    (middle, wingHeight * random.Range(1.3, 1.7), RoofKind.Dome), (wing, wingHeight, RoofKind.Flat),
+                        (pavilion, pavilionHeight, pavilionRoof)]);
                 break;
         }
         float left = 50 + random.Symmetric(4) - width / 2;
@@ -144,8 +155,10 @@ internal static class SceneGenerator
             RoofKind.Stepped => random.Range(6, limit),
             _ => limit * random.Range(0.55, 1),
         };
-        var wall = Hsv(style.WallHue + random.Symmetric(15), style.WallSaturation * random.Range(0.8, 1.2), style.WallValue * random.Range(0.85, 1.1));
-        var windows = new WindowGrid(Math.Max(1, (int)MathF.Round(body.Height / style.CellHeight)), Math.Max(1, (int)MathF.Round(body.Width / style.CellWidth)),
+        var wall = Hsv(style.WallHue + random.Symmetric(15), style.WallSaturation * random.Range(0.8, 1.2),
+            style.WallValue * random.Range(0.85, 1.1));
+        var windows = new WindowGrid(Math.Max(1, (int)MathF.Round(body.Height / style.CellHeight)),
+            Math.Max(1, (int)MathF.Round(body.Width / style.CellWidth)),
             style.WindowShape, style.WindowColor, style.WindowFill);
         return new SceneBlock(body, wall, roof, roofHeight, style.RoofColor, windows, main || random.Chance(0.3));
     }
@@ -178,7 +191,8 @@ internal static class SceneGenerator
             {
                 for (int column = 0; column < SampleGrid; column++)
                 {
-                    float x = bounds.Left + (column + 0.5f) * bounds.Width / SampleGrid, y = bounds.Top + (row + 0.5f) * bounds.Height / SampleGrid;
+                    float x = bounds.Left + (column + 0.5f) * bounds.Width / SampleGrid,
+                        y = bounds.Top + (row + 0.5f) * bounds.Height / SampleGrid;
                     if (blocks.Zip(roofs).Any(pair => pair.First.Body.Contains(x, y) || pair.Second.Contains(x, y)))
                         samples.Add(new SKPoint(x, y));
                 }

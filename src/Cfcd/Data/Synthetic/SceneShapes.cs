@@ -2,7 +2,8 @@ using SkiaSharp;
 
 namespace Cfcd.Data.Synthetic;
 
-/// <summary>The outlines of a block's parts in scene units, shared by the renderer and the visibility samples.</summary>
+/// <summary>The outlines of a block's parts in scene units, shared by the renderer and the visibility
+/// samples.</summary>
 internal static class SceneShapes
 {
     /// <summary>The roof above the body's top edge (a thin cornice for a flat roof).</summary>
@@ -17,18 +18,22 @@ internal static class SceneShapes
                 path.AddRect(new SKRect(body.Left - 1, top - height, body.Right + 1, top));
                 break;
             case RoofKind.Gable:
-                path.AddPoly([new SKPoint(body.Left - 1, top), new SKPoint(centre, top - height), new SKPoint(body.Right + 1, top)]);
+                path.AddPoly([new SKPoint(body.Left - 1, top), new SKPoint(centre, top - height),
+                    new SKPoint(body.Right + 1, top)]);
                 break;
             case RoofKind.Dome:
-                path.ArcTo(new SKRect(body.Left + 0.1f * width, top - height, body.Right - 0.1f * width, top + height), 180, 180, true);
+                path.ArcTo(new SKRect(body.Left + 0.1f * width, top - height, body.Right - 0.1f * width, top + height),
+                    180, 180, true);
                 path.Close();
                 break;
             case RoofKind.Spire:
-                path.AddPoly([new SKPoint(centre - 0.3f * width, top), new SKPoint(centre, top - height), new SKPoint(centre + 0.3f * width, top)]);
+                path.AddPoly([new SKPoint(centre - 0.3f * width, top), new SKPoint(centre, top - height),
+                    new SKPoint(centre + 0.3f * width, top)]);
                 break;
             case RoofKind.Stepped:
                 path.AddRect(new SKRect(body.Left + 0.12f * width, top - height / 2, body.Right - 0.12f * width, top));
-                path.AddRect(new SKRect(body.Left + 0.3f * width, top - height, body.Right - 0.3f * width, top - height / 2));
+                path.AddRect(new SKRect(body.Left + 0.3f * width, top - height, body.Right - 0.3f * width,
+                    top - height / 2));
                 break;
         }
         return path;

@@ -3,8 +3,10 @@ using Cfcd.IO;
 
 namespace Cfcd.Data.Synthetic;
 
-/// <summary>What <see cref="SyntheticDataset.Write"/> wrote. Easy, hard and junk count database views of the test scenes.</summary>
-public sealed record SyntheticSummary(int Classes, int TrainImages, int ValidationImages, int Queries, int TestScenes, int Database,
+/// <summary>What <see cref="SyntheticDataset.Write"/> wrote. Easy, hard and junk count database views of the test
+/// scenes.</summary>
+public sealed record SyntheticSummary(int Classes, int TrainImages, int ValidationImages, int Queries, int TestScenes,
+    int Database,
     int Easy, int Hard, int Junk, int Distractors, long JpegBytes);
 
 /// <summary>
@@ -18,14 +20,18 @@ public static class SyntheticDataset
     public const string TrainList = "train_list.txt";
     public const string ValidationList = "val_list.txt";
 
-    /// <param name="progress">Receives the number of images written so far (of <see cref="SyntheticOptions.TotalImages"/>).</param>
+    /// <param name="progress">Receives the number of images written so far (of <see
+    /// cref="SyntheticOptions.TotalImages"/>).</param>
     /// <exception cref="InputException">Bad options or a folder that cannot be written.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; images already written stay, the lists are not written.</exception>
-    public static SyntheticSummary Write(string folder, SyntheticOptions options, IProgress<long>? progress = null, CancellationToken cancellation = default)
+    /// <exception cref="OperationCanceledException">Cancelled; images already written stay, the lists are not
+    /// written.</exception>
+    public static SyntheticSummary Write(string folder, SyntheticOptions options, IProgress<long>? progress = null,
+        CancellationToken cancellation = default)
     {
         options.Validate();
         var classes = Enumerable.Range(0, options.Classes)
-            .Select(label => SceneGenerator.Generate(SyntheticRandom.For(options.Seed, RandomStream.TrainScene, label, 0))).ToList();
+            .Select(label =>
+                SceneGenerator.Generate(SyntheticRandom.For(options.Seed, RandomStream.TrainScene, label, 0))).ToList();
         var train = ClassViews("train", classes, options.TrainPerClass, RandomStream.TrainView, options);
         var validation = ClassViews("val", classes, options.ValidationPerClass, RandomStream.ValidationView, options);
         var test = TestSetPlanner.Plan(options);
@@ -36,13 +42,17 @@ public static class SyntheticDataset
 
         AtomicFile.WriteAllBytes(Path.Combine(folder, TrainList), ListText(train));
         AtomicFile.WriteAllBytes(Path.Combine(folder, ValidationList), ListText(validation));
-        AtomicFile.WriteAllBytes(Path.Combine(folder, TestSetPlanner.GroundTruthPath), PickleWriter.Dump(test.GroundTruth.ToPickle()));
-        return new SyntheticSummary(options.Classes, train.Count, validation.Count, options.Queries, options.TestScenes, options.Database,
+        AtomicFile.WriteAllBytes(Path.Combine(folder, TestSetPlanner.GroundTruthPath),
+            PickleWriter.Dump(test.GroundTruth.ToPickle()));
+        return new SyntheticSummary(options.Classes, train.Count, validation.Count, options.Queries, options.TestScenes,
+            options.Database,
             test.Easy, test.Hard, test.Junk, options.Distractors, bytes);
     }
 
-    /// <summary>Views of every class, class by class: <c>{split}/{class:D3}/{view:D4}.jpg</c>, mostly complete, never glimpses.</summary>
-    private static List<(PlannedImage Image, int Label)> ClassViews(string split, List<Scene> classes, int perClass, RandomStream stream, SyntheticOptions options)
+    /// <summary>Views of every class, class by class: <c>{split}/{class:D3}/{view:D4}.jpg</c>, mostly complete, never
+    /// glimpses.</summary>
+    private static List<(PlannedImage Image, int Label)> ClassViews(string split, List<Scene> classes, int perClass,
+        RandomStream stream, SyntheticOptions options)
     {
         var views = new List<(PlannedImage, int)>();
         for (int label = 0; label < classes.Count; label++)
@@ -50,7 +60,8 @@ public static class SyntheticDataset
             for (int index = 0; index < perClass; index++)
             {
                 var random = SyntheticRandom.For(options.Seed, stream, label, index);
-                var view = ViewSampler.Sample(classes[label], (ViewStrength)random.Weighted(0.35, 0.45, 0.2), options.Size, random);
+                var view = ViewSampler.Sample(classes[label], (ViewStrength)random.Weighted(0.35, 0.45, 0.2),
+                    options.Size, random);
                 views.Add((new PlannedImage($"{split}/{label:D3}/{index:D4}.jpg", classes[label], view), label));
             }
         }
@@ -61,7 +72,8 @@ public static class SyntheticDataset
     {
         try
         {
-            foreach (string relative in images.Select(image => Path.GetDirectoryName(image.RelativePath)!).Append(TestSetPlanner.Name).Distinct())
+            foreach (string relative in images.Select(image => Path.GetDirectoryName(image.RelativePath)!)
+                .Append(TestSetPlanner.Name).Distinct())
                 Directory.CreateDirectory(Path.Combine(folder, relative));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -70,7 +82,8 @@ public static class SyntheticDataset
         }
     }
 
-    private static long Render(string folder, List<PlannedImage> images, IProgress<long>? progress, CancellationToken cancellation)
+    private static long Render(string folder, List<PlannedImage> images, IProgress<long>? progress,
+        CancellationToken cancellation)
     {
         long done = 0, bytes = 0;
         Parallel.For(0, images.Count, new ParallelOptions { CancellationToken = cancellation }, index =>

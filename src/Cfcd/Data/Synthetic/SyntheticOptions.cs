@@ -22,7 +22,8 @@ public sealed record SyntheticOptions(
     /// <summary>Test scenes: two queries per scene, as revisitop has several queries per landmark.</summary>
     public int TestScenes => (Queries + 1) / 2;
 
-    /// <summary>Database views of the test scenes (the rest are distractors): half the database, at least one per scene.</summary>
+    /// <summary>Database views of the test scenes (the rest are distractors): half the database, at least one per
+    /// scene.</summary>
     public int Positives => Math.Max(TestScenes, Database / 2);
 
     public int Distractors => Database - Positives;
@@ -39,7 +40,8 @@ public sealed record SyntheticOptions(
         if (Size > MaxSize)
             throw new InputException($"--size: must be at most {MaxSize}, got {Size}");
         if (TotalImages > MaxImages)
-            throw new InputException($"the options ask for {TotalImages:N0} images; at most {MaxImages:N0} are allowed");
+            throw new InputException($"the options ask for {TotalImages:N0} images; at most {MaxImages:N0} are " +
+                                     "allowed");
     }
 
     private static void AtLeast(string option, int value, int minimum, string? what = null)

@@ -5,8 +5,10 @@ namespace Cfcd.Data.Synthetic;
 /// <summary>An image to render: its path under the data set folder (forward slashes), its scene and its view.</summary>
 public sealed record PlannedImage(string RelativePath, Scene Scene, ViewSpec View);
 
-/// <summary>The revisited-layout test set before rendering: its images (queries, then database) and ground truth.</summary>
-public sealed record TestSetPlan(IReadOnlyList<PlannedImage> Images, GroundTruth GroundTruth, int Easy, int Hard, int Junk);
+/// <summary>The revisited-layout test set before rendering: its images (queries, then database) and ground
+/// truth.</summary>
+public sealed record TestSetPlan(IReadOnlyList<PlannedImage> Images, GroundTruth GroundTruth, int Easy, int Hard,
+    int Junk);
 
 /// <summary>
 /// Plans the test set: test scenes of their own (never training classes), two queries per scene (clear, frontal,
@@ -30,12 +32,14 @@ public static class TestSetPlanner
     {
         int seed = options.Seed, size = options.Size;
         var scenes = Enumerable.Range(0, options.TestScenes)
-            .Select(scene => SceneGenerator.Generate(SyntheticRandom.For(seed, RandomStream.TestScene, scene, 0))).ToList();
+            .Select(scene => SceneGenerator.Generate(SyntheticRandom.For(seed, RandomStream.TestScene, scene, 0)))
+                .ToList();
 
         var queries = Enumerable.Range(0, options.Queries).Select(query =>
         {
             var scene = scenes[query % scenes.Count];
-            return FirstAccepted(attempt => ViewSampler.Sample(scene, ViewStrength.Mild, size, SyntheticRandom.For(seed, RandomStream.QueryView, query, attempt), clearView: true),
+            return FirstAccepted(attempt => ViewSampler.Sample(scene, ViewStrength.Mild, size,
+                SyntheticRandom.For(seed, RandomStream.QueryView, query, attempt), clearView: true),
                 view => StructureVisibility.VisibleFraction(scene, view) >= QueryVisibleFrom);
         }).ToList();
 
@@ -48,7 +52,8 @@ public static class TestSetPlanner
             if (index < scenes.Count)
             {
                 int first = index;
-                view = FirstAccepted(attempt => ViewSampler.Sample(scene, ViewStrength.Mild, size, SyntheticRandom.For(seed, RandomStream.DatabaseView, first, attempt)),
+                view = FirstAccepted(attempt => ViewSampler.Sample(scene, ViewStrength.Mild, size,
+                    SyntheticRandom.For(seed, RandomStream.DatabaseView, first, attempt)),
                     candidate => Label(scene, candidate) == ViewLabel.Easy);
             }
             else
@@ -62,7 +67,8 @@ public static class TestSetPlanner
         {
             var scene = SceneGenerator.Generate(SyntheticRandom.For(seed, RandomStream.DistractorScene, index, 0));
             var random = SyntheticRandom.For(seed, RandomStream.DistractorView, index, 0);
-            database.Add(new DatabaseView(scene, ViewSampler.Sample(scene, (ViewStrength)random.Next(3), size, random), -1, null));
+            database.Add(new DatabaseView(scene, ViewSampler.Sample(scene, (ViewStrength)random.Next(3), size, random),
+                -1, null));
         }
         Shuffle(database, SyntheticRandom.For(seed, RandomStream.DatabaseOrder, 0, 0));
 
@@ -73,22 +79,29 @@ public static class TestSetPlanner
             int sceneIndex = query % scenes.Count;
             var box = StructureVisibility.StructureBox(scenes[sceneIndex], view);
             return new QueryGroundTruth([box.Left, box.Top, box.Right, box.Bottom],
-                Positions(database, sceneIndex, ViewLabel.Easy), Positions(database, sceneIndex, ViewLabel.Hard), Positions(database, sceneIndex, ViewLabel.Junk));
+                Positions(database, sceneIndex, ViewLabel.Easy), Positions(database, sceneIndex, ViewLabel.Hard),
+                    Positions(database, sceneIndex, ViewLabel.Junk));
         }).ToList());
 
-        var images = queries.Select((view, query) => new PlannedImage($"{ImageFolder}/{queryNames[query]}.jpg", scenes[query % scenes.Count], view))
-            .Concat(database.Select((entry, index) => new PlannedImage($"{ImageFolder}/{databaseNames[index]}.jpg", entry.Scene, entry.View)))
+        var images = queries.Select((view, query) =>
+            new PlannedImage($"{ImageFolder}/{queryNames[query]}.jpg", scenes[query % scenes.Count], view))
+            .Concat(database.Select((entry, index) =>
+                new PlannedImage($"{ImageFolder}/{databaseNames[index]}.jpg", entry.Scene, entry.View)))
             .ToList();
         return new TestSetPlan(images, groundTruth, database.Count(entry => entry.Label == ViewLabel.Easy),
-            database.Count(entry => entry.Label == ViewLabel.Hard), database.Count(entry => entry.Label == ViewLabel.Junk));
+            database.Count(entry => entry.Label == ViewLabel.Hard),
+                database.Count(entry => entry.Label == ViewLabel.Junk));
     }
 
-    private static ViewLabel Label(Scene scene, ViewSpec view) => ViewLabels.Classify(StructureVisibility.VisibleFraction(scene, view), view.StrongChange);
+    private static ViewLabel Label(Scene scene, ViewSpec view) =>
+        ViewLabels.Classify(StructureVisibility.VisibleFraction(scene, view), view.StrongChange);
 
     private static int[] Positions(List<DatabaseView> database, int testScene, ViewLabel label) =>
-        Enumerable.Range(0, database.Count).Where(index => database[index].TestScene == testScene && database[index].Label == label).ToArray();
+        Enumerable.Range(0, database.Count)
+            .Where(index => database[index].TestScene == testScene && database[index].Label == label).ToArray();
 
-    /// <summary>The first of a series of seeded draws that passes a test (a query or an easy view must show the structure).</summary>
+    /// <summary>The first of a series of seeded draws that passes a test (a query or an easy view must show the
+    /// structure).</summary>
     private static ViewSpec FirstAccepted(Func<int, ViewSpec> draw, Func<ViewSpec, bool> accept)
     {
         for (int attempt = 0; attempt < MaxAttempts; attempt++)

@@ -5,7 +5,8 @@ public enum ViewLabel { Easy, Hard, Junk }
 
 internal static class ViewLabels
 {
-    /// <summary>Below this visible share of the structure a view is junk: too little of the landmark to be judged.</summary>
+    /// <summary>Below this visible share of the structure a view is junk: too little of the landmark to be
+    /// judged.</summary>
     public const double JunkBelow = 0.25;
 
     /// <summary>From this visible share, a view without a strong camera or lighting change is easy.</summary>

@@ -13,7 +13,8 @@ internal static class ViewRenderer
 
     public static byte[] RenderJpeg(Scene scene, ViewSpec view)
     {
-        using var surface = SKSurface.Create(new SKImageInfo(view.Width, view.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var surface =
+            SKSurface.Create(new SKImageInfo(view.Width, view.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         Draw(surface.Canvas, scene, view);
         using var image = surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Jpeg, JpegQuality);
@@ -59,11 +60,13 @@ internal static class ViewRenderer
         const float margin = 10;
         var inverse = view.Camera.Inverse();
         float left = float.MaxValue, top = float.MaxValue, right = float.MinValue, bottom = float.MinValue;
-        foreach (var (cornerX, cornerY) in new[] { (0, 0), (view.Width, 0), (view.Width, view.Height), (0, view.Height) })
+        foreach (var (cornerX, cornerY) in new[] { (0, 0), (view.Width, 0), (view.Width, view.Height),
+            (0, view.Height) })
         {
             if (!inverse.TryMap(cornerX, cornerY, out double x, out double y))
                 return new SKRect(-500, -500, 600, 600);
-            (left, top, right, bottom) = (Math.Min(left, (float)x), Math.Min(top, (float)y), Math.Max(right, (float)x), Math.Max(bottom, (float)y));
+            (left, top, right, bottom) = (Math.Min(left, (float)x), Math.Min(top, (float)y), Math.Max(right, (float)x),
+                Math.Max(bottom, (float)y));
         }
         return new SKRect(left - margin, top - margin, right + margin, bottom + margin);
     }
@@ -71,7 +74,8 @@ internal static class ViewRenderer
     private static void DrawBackground(SKCanvas canvas, Scene scene, SKRect region)
     {
         float ground = scene.GroundLevel;
-        using (var sky = SKShader.CreateLinearGradient(new SKPoint(0, ground - 80), new SKPoint(0, ground), [scene.SkyTop, scene.SkyBottom], SKShaderTileMode.Clamp))
+        using (var sky = SKShader.CreateLinearGradient(new SKPoint(0, ground - 80), new SKPoint(0, ground),
+            [scene.SkyTop, scene.SkyBottom], SKShaderTileMode.Clamp))
         using (var paint = new SKPaint { Shader = sky })
             canvas.DrawRect(new SKRect(region.Left, region.Top, region.Right, ground), paint);
 
@@ -99,8 +103,10 @@ internal static class ViewRenderer
             canvas.DrawRect(body, wall);
         if (texture.BandPeriod > 0)
         {
-            using var bands = SKShader.CreateLinearGradient(new SKPoint(0, body.Top), new SKPoint(0, body.Top + texture.BandPeriod),
-                [SKColors.Transparent, SKColors.Transparent, texture.BandColor, texture.BandColor], [0, 0.75f, 0.75f, 1], SKShaderTileMode.Repeat);
+            using var bands =
+                SKShader.CreateLinearGradient(new SKPoint(0, body.Top), new SKPoint(0, body.Top + texture.BandPeriod),
+                [SKColors.Transparent, SKColors.Transparent, texture.BandColor, texture.BandColor],
+                    [0, 0.75f, 0.75f, 1], SKShaderTileMode.Repeat);
             using var paint = new SKPaint { Shader = bands };
             canvas.DrawRect(body, paint);
         }
@@ -117,7 +123,8 @@ internal static class ViewRenderer
                     switch (block.Windows.Shape)
                     {
                         case WindowShape.Rectangle: canvas.DrawRect(rect, window); break;
-                        case WindowShape.Rounded: canvas.DrawRoundRect(rect, rect.Width / 2, rect.Width / 2, window); break;
+                        case WindowShape.Rounded: canvas.DrawRoundRect(rect, rect.Width / 2, rect.Width / 2,
+                            window); break;
                         default: canvas.DrawOval(rect, window); break;
                     }
                 }
@@ -134,11 +141,13 @@ internal static class ViewRenderer
         canvas.DrawPath(roof, roofPaint);
     }
 
-    /// <summary>Grey fractal noise laid over a surface (overlay blending: lighter and darker patches), fixed to the scene.</summary>
+    /// <summary>Grey fractal noise laid over a surface (overlay blending: lighter and darker patches), fixed to the
+    /// scene.</summary>
     private static void DrawNoise(SKCanvas canvas, SKRect rect, float frequency, float seed, float strength)
     {
         using var noise = SKShader.CreatePerlinNoiseFractalNoise(frequency, frequency, 2, seed);
-        using var grey = SKColorFilter.CreateColorMatrix([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, strength]);
+        using var grey =
+            SKColorFilter.CreateColorMatrix([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, strength]);
         using var paint = new SKPaint { Shader = noise, ColorFilter = grey, BlendMode = SKBlendMode.Overlay };
         canvas.DrawRect(rect, paint);
     }
@@ -147,13 +156,17 @@ internal static class ViewRenderer
     {
         using var outer = new SKPaint { Color = emblem.Outer, IsAntialias = true };
         using var inner = new SKPaint { Color = emblem.Inner, IsAntialias = true };
-        using var spoke = new SKPaint { Color = emblem.Outer, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 0.12f * emblem.Radius };
+        using var spoke = new SKPaint
+        {
+            Color = emblem.Outer, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 0.12f * emblem.Radius,
+        };
         canvas.DrawCircle(emblem.Centre, emblem.Radius, outer);
         canvas.DrawCircle(emblem.Centre, 0.75f * emblem.Radius, inner);
         for (int i = 0; i < emblem.Spokes; i++)
         {
             double angle = 2 * Math.PI * i / emblem.Spokes;
-            var end = new SKPoint(emblem.Centre.X + 0.75f * emblem.Radius * (float)Math.Cos(angle), emblem.Centre.Y + 0.75f * emblem.Radius * (float)Math.Sin(angle));
+            var end = new SKPoint(emblem.Centre.X + 0.75f * emblem.Radius * (float)Math.Cos(angle),
+                emblem.Centre.Y + 0.75f * emblem.Radius * (float)Math.Sin(angle));
             canvas.DrawLine(emblem.Centre, end, spoke);
         }
         canvas.DrawCircle(emblem.Centre, 0.2f * emblem.Radius, outer);
@@ -184,10 +197,13 @@ internal static class ViewRenderer
         var light = view.Lighting;
         if (light.ShadeStrength <= 0)
             return;
-        double angle = light.ShadeAngle * Math.PI / 180, reach = 0.5 * Math.Sqrt(view.Width * view.Width + view.Height * view.Height);
-        float dx = (float)(Math.Cos(angle) * reach), dy = (float)(Math.Sin(angle) * reach), cx = view.Width / 2f, cy = view.Height / 2f;
+        double angle = light.ShadeAngle * Math.PI / 180,
+            reach = 0.5 * Math.Sqrt(view.Width * view.Width + view.Height * view.Height);
+        float dx = (float)(Math.Cos(angle) * reach), dy = (float)(Math.Sin(angle) * reach), cx = view.Width / 2f,
+            cy = view.Height / 2f;
         var dark = new SKColor(0, 0, 0, (byte)Math.Round(255 * Math.Clamp(light.ShadeStrength, 0, 1)));
-        using var shader = SKShader.CreateLinearGradient(new SKPoint(cx - dx, cy - dy), new SKPoint(cx + dx, cy + dy), [SKColors.Transparent, dark], SKShaderTileMode.Clamp);
+        using var shader = SKShader.CreateLinearGradient(new SKPoint(cx - dx, cy - dy), new SKPoint(cx + dx, cy + dy),
+            [SKColors.Transparent, dark], SKShaderTileMode.Clamp);
         using var paint = new SKPaint { Shader = shader };
         canvas.DrawPaint(paint);
     }

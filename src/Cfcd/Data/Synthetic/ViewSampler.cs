@@ -15,12 +15,14 @@ internal enum ViewStrength { Mild, Moderate, Strong, Glimpse }
 internal static class ViewSampler
 {
     // Beyond these a view is a strong change (hard even when the structure is in full sight).
-    private const float StrongTilt = 0.18f, StrongRotation = 10, DarkGain = 0.6f, BrightGain = 1.45f, StrongTint = 0.18f, StrongShade = 0.45f, LowContrast = 0.7f;
+    private const float StrongTilt = 0.18f, StrongRotation = 10, DarkGain = 0.6f, BrightGain = 1.45f,
+        StrongTint = 0.18f, StrongShade = 0.45f, LowContrast = 0.7f;
 
     private static readonly OccluderKind[] Kinds = [OccluderKind.Box, OccluderKind.Blob, OccluderKind.Tree];
 
     /// <param name="clearView">No occluders, only small clutter (for query images).</param>
-    public static ViewSpec Sample(Scene scene, ViewStrength strength, int longSide, SyntheticRandom random, bool clearView = false)
+    public static ViewSpec Sample(Scene scene, ViewStrength strength, int longSide, SyntheticRandom random,
+        bool clearView = false)
     {
         var (width, height) = ImageSize(longSide, random);
         var framing = Framing(scene.StructureBounds, strength, width, height, random);
@@ -28,20 +30,26 @@ internal static class ViewSampler
         var (lighting, strongLighting) = Light(strength, random);
         var occluders = clearView ? new List<Occluder>() : Occluders(strength, width, height, random);
         occluders.AddRange(Clutter(width, height, random));
-        return new ViewSpec(width, height, Homography.RectToQuad(framing, quad), lighting, occluders, strongCamera || strongLighting);
+        return new ViewSpec(width, height, Homography.RectToQuad(framing, quad), lighting, occluders,
+            strongCamera || strongLighting);
     }
 
     private static (int Width, int Height) ImageSize(int longSide, SyntheticRandom random)
     {
         int shortSide = (int)Math.Round(longSide * 0.75);
-        return random.Next(3) switch { 0 => (longSide, shortSide), 1 => (shortSide, longSide), _ => (longSide, longSide) };
+        return random.Next(3) switch
+        {
+            0 => (longSide, shortSide), 1 => (shortSide, longSide), _ => (longSide, longSide),
+        };
     }
 
     /// <summary>The rectangle of the scene (in scene units, with the image's aspect) that the camera frames.</summary>
-    private static SKRect Framing(SKRect structure, ViewStrength strength, int width, int height, SyntheticRandom random)
+    private static SKRect Framing(SKRect structure, ViewStrength strength, int width, int height,
+        SyntheticRandom random)
     {
         float aspect = (float)width / height;
-        float fit = Math.Max(structure.Width, structure.Height * aspect); // the view width that holds the whole structure
+        // the view width that holds the whole structure
+        float fit = Math.Max(structure.Width, structure.Height * aspect);
         float zoom = strength switch
         {
             ViewStrength.Mild => random.Range(1.15, 1.45),
@@ -87,8 +95,10 @@ internal static class ViewSampler
         return new SKRect(x - viewWidth / 2, y - viewHeight / 2, x + viewWidth / 2, y + viewHeight / 2);
     }
 
-    /// <summary>Where the framing's corners land in the image: the image rectangle turned (yaw, pitch) and rotated.</summary>
-    private static (SKPoint[] Quad, bool Strong) Quad(ViewStrength strength, int width, int height, SyntheticRandom random)
+    /// <summary>Where the framing's corners land in the image: the image rectangle turned (yaw, pitch) and
+    /// rotated.</summary>
+    private static (SKPoint[] Quad, bool Strong) Quad(ViewStrength strength, int width, int height,
+        SyntheticRandom random)
     {
         var (tilt, rotation) = strength switch
         {
@@ -99,7 +109,8 @@ internal static class ViewSampler
         };
         float yaw = random.Symmetric(tilt), pitch = random.Symmetric(0.6 * tilt), angle = random.Symmetric(rotation);
         SKPoint[] quad = [new(0, 0), new(width, 0), new(width, height), new(0, height)];
-        // The far side of a turned plane looks shorter: yaw shortens the left or right edge, pitch the top or bottom one.
+        // The far side of a turned plane looks shorter: yaw shortens the left or right edge, pitch the top or bottom
+        // one.
         var (near, far) = yaw > 0 ? (1, 2) : (0, 3);
         quad[near].Y += Math.Abs(yaw) * height / 2;
         quad[far].Y -= Math.Abs(yaw) * height / 2;
@@ -119,10 +130,12 @@ internal static class ViewSampler
         {
             ViewStrength.Mild => (random.Range(0.85, 1.15), 0.05, random.Range(0.9, 1.1), random.Range(0, 0.15)),
             ViewStrength.Moderate => (random.Range(0.7, 1.3), 0.12, random.Range(0.8, 1.15), random.Range(0, 0.35)),
-            _ => (random.Chance(0.5) ? random.Range(0.4, 0.65) : random.Range(1.3, 1.6), 0.25, random.Range(0.6, 1.3), random.Range(0.25, 0.6)),
+            _ => (random.Chance(0.5) ? random.Range(0.4, 0.65) : random.Range(1.3, 1.6), 0.25, random.Range(0.6, 1.3),
+                random.Range(0.25, 0.6)),
         };
         float red = random.Symmetric(tint), green = random.Symmetric(tint), blue = random.Symmetric(tint);
-        var lighting = new Lighting(gain * (1 + red), gain * (1 + green), gain * (1 + blue), contrast, shade, random.Range(0, 360));
+        var lighting = new Lighting(gain * (1 + red), gain * (1 + green), gain * (1 + blue), contrast, shade,
+            random.Range(0, 360));
         bool strong = gain < DarkGain || gain > BrightGain || new[] { red, green, blue }.Max(Math.Abs) > StrongTint
                       || shade > StrongShade || contrast < LowContrast;
         return (lighting, strong);
@@ -151,7 +164,8 @@ internal static class ViewSampler
             };
             float left = random.Range(-0.3 * w, width - 0.7 * w);
             // Trees and bushes stand on the ground; boxes (walls, signs, vehicles) may stand anywhere.
-            float bottom = kind == OccluderKind.Box ? random.Range(h, 1.1 * height) : height + random.Range(0, 0.1 * height);
+            float bottom = kind == OccluderKind.Box ? random.Range(h, 1.1 * height)
+                : height + random.Range(0, 0.1 * height);
             var colour = kind == OccluderKind.Box
                 ? SKColor.FromHsv(random.Range(0, 360), random.Range(0, 50), random.Range(20, 80))
                 : SKColor.FromHsv(random.Range(80, 140), random.Range(40, 70), random.Range(25, 50));
@@ -169,7 +183,8 @@ internal static class ViewSampler
             float w = random.Range(0.02, 0.06) * longSide, h = w * random.Range(1, 2.5);
             float left = random.Range(0, width - w), bottom = random.Range(0.6 * height, height + 0.2 * h);
             var colour = SKColor.FromHsv(random.Range(0, 360), random.Range(40, 90), random.Range(50, 95));
-            yield return new Occluder(random.Chance(0.5) ? OccluderKind.Box : OccluderKind.Blob, new SKRect(left, bottom - h, left + w, bottom), colour);
+            yield return new Occluder(random.Chance(0.5) ? OccluderKind.Box : OccluderKind.Blob,
+                new SKRect(left, bottom - h, left + w, bottom), colour);
         }
     }
 }

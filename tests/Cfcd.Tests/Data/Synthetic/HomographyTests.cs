@@ -13,7 +13,8 @@ public class HomographyTests
     {
         var camera = Homography.RectToQuad(Rect, Quad);
         var inverse = camera.Inverse();
-        SKPoint[] corners = [new(Rect.Left, Rect.Top), new(Rect.Right, Rect.Top), new(Rect.Right, Rect.Bottom), new(Rect.Left, Rect.Bottom)];
+        SKPoint[] corners = [new(Rect.Left, Rect.Top), new(Rect.Right, Rect.Top), new(Rect.Right, Rect.Bottom),
+            new(Rect.Left, Rect.Bottom)];
         for (int i = 0; i < 4; i++)
         {
             Assert.True(camera.TryMap(corners[i].X, corners[i].Y, out double x, out double y));

@@ -10,11 +10,14 @@ public class StructureVisibilityTests
 
     /// <summary>A frontal view of a 100 x 100 image framing the given scene rectangle.</summary>
     private static ViewSpec Frontal(SKRect framing, params Occluder[] occluders) =>
-        new(Side, Side, Homography.RectToQuad(framing, [new(0, 0), new(Side, 0), new(Side, Side), new(0, Side)]), Lighting.Neutral, occluders, false);
+        new(Side, Side, Homography.RectToQuad(framing, [new(0, 0), new(Side, 0), new(Side, Side), new(0, Side)]),
+            Lighting.Neutral, occluders, false);
 
-    private static SKRect Square(float centreX, float centreY, float side) => new(centreX - side / 2, centreY - side / 2, centreX + side / 2, centreY + side / 2);
+    private static SKRect Square(float centreX, float centreY, float side) =>
+        new(centreX - side / 2, centreY - side / 2, centreX + side / 2, centreY + side / 2);
 
-    private static SKRect Around(SKRect bounds) => Square(bounds.MidX, bounds.MidY, 1.2f * Math.Max(bounds.Width, bounds.Height));
+    private static SKRect Around(SKRect bounds) =>
+        Square(bounds.MidX, bounds.MidY, 1.2f * Math.Max(bounds.Width, bounds.Height));
 
     [Fact]
     public void AFramingAroundTheStructureShowsAllOfItAndBoxesIt()
@@ -35,7 +38,8 @@ public class StructureVisibilityTests
         var bounds = Scene.StructureBounds;
         var framing = Around(bounds);
         framing.Offset(bounds.MidX - framing.Left, 0); // the framing's left edge now at the structure's middle
-        double expected = Scene.StructureSamples.Count(point => point.X >= bounds.MidX) / (double)Scene.StructureSamples.Count;
+        double expected =
+            Scene.StructureSamples.Count(point => point.X >= bounds.MidX) / (double)Scene.StructureSamples.Count;
         Assert.Equal(expected, StructureVisibility.VisibleFraction(Scene, Frontal(framing)), 2);
         Assert.InRange(expected, 0.2, 0.8);
         var box = StructureVisibility.StructureBox(Scene, Frontal(framing));
@@ -71,7 +75,8 @@ public class StructureVisibilityTests
     [InlineData(1.0, false, ViewLabel.Easy)]
     [InlineData(1.0, true, ViewLabel.Hard)]
     [InlineData(0.1, true, ViewLabel.Junk)]
-    public void LabelsFollowTheVisibleShareAndTheStrengthOfTheChange(double visible, bool strongChange, ViewLabel expected)
+    public void LabelsFollowTheVisibleShareAndTheStrengthOfTheChange(double visible, bool strongChange,
+        ViewLabel expected)
     {
         Assert.Equal(expected, ViewLabels.Classify(visible, strongChange));
     }
@@ -83,7 +88,8 @@ public class StructureVisibilityTests
         {
             var scene = SceneGenerator.Generate(SyntheticRandom.For(1, RandomStream.DistractorScene, index, 0));
             var bounds = scene.StructureBounds;
-            Assert.True(scene.StructureSamples.Count > 300, $"scene {index} has {scene.StructureSamples.Count} samples");
+            Assert.True(scene.StructureSamples.Count > 300,
+                $"scene {index} has {scene.StructureSamples.Count} samples");
             Assert.All(scene.StructureSamples, point => Assert.True(bounds.Contains(point)));
             Assert.InRange(bounds.Top, 5, scene.GroundLevel - 10);
             Assert.Equal(scene.GroundLevel, bounds.Bottom, 3);

@@ -9,12 +9,14 @@ public class SynthCommandTests
     public void WritesTheDataSetAndSummarisesIt()
     {
         string folder = TestPaths.NewTempFolder();
-        var result = CliRunner.Run("synth", "--out", folder, "--classes", "3", "--train-per-class", "2", "--val-per-class", "1",
+        var result =
+            CliRunner.Run("synth", "--out", folder, "--classes", "3", "--train-per-class", "2", "--val-per-class", "1",
             "--queries", "2", "--db", "6", "--size", "48", "--seed", "3");
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.StartsWith($"synth: wrote {folder} in ", result.Out);
         Assert.Matches(@"train_list.txt\s+6 views of 3 classes", result.Out);
-        Assert.Matches(@"synth/gnd_synth.pkl\s+2 queries of 1 test scenes; 6 database images: \d+ easy, \d+ hard, \d+ junk, 3 distractors", result.Out);
+        Assert.Matches(@"synth/gnd_synth.pkl\s+2 queries of 1 test scenes; 6 database images: \d+ easy, \d+ hard, " +
+                       @"\d+ junk, 3 distractors", result.Out);
         Assert.Contains("synth: 100% (17 / 17)", result.Error);
         Assert.Equal(6, File.ReadAllLines(Path.Combine(folder, "train_list.txt")).Length);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(folder, "val_list.txt")).Length);

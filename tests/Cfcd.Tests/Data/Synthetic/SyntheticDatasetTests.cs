@@ -8,7 +8,8 @@ namespace Cfcd.Tests.Data.Synthetic;
 /// <summary>One small data set, written once for the tests that only read it.</summary>
 public sealed class SmallSyntheticDataset
 {
-    public static readonly SyntheticOptions Options = new(Seed: 7, Classes: 4, TrainPerClass: 3, ValidationPerClass: 2, Queries: 3, Database: 12, Size: 64);
+    public static readonly SyntheticOptions Options =
+        new(Seed: 7, Classes: 4, TrainPerClass: 3, ValidationPerClass: 2, Queries: 3, Database: 12, Size: 64);
 
     public SmallSyntheticDataset()
     {
@@ -36,7 +37,8 @@ public class SyntheticDatasetTests(SmallSyntheticDataset dataset) : IClassFixtur
 
     private static Dictionary<string, string> FileHashes(string folder) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
-            path => Path.GetRelativePath(folder, path), path => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))));
+            path => Path.GetRelativePath(folder, path),
+                path => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))));
 
     [Theory]
     [InlineData(SyntheticDataset.TrainList, "train", 3)]
@@ -80,14 +82,18 @@ public class SyntheticDatasetTests(SmallSyntheticDataset dataset) : IClassFixtur
                 Assert.Equal(list.Length, list.Distinct().Count());
                 Assert.All(list, index => Assert.InRange(index, 0, Options.Database - 1));
             }
-            Assert.Empty(entry.Easy.Intersect(entry.Hard).Concat(entry.Easy.Intersect(entry.Junk)).Concat(entry.Hard.Intersect(entry.Junk)));
+            Assert.Empty(entry.Easy.Intersect(entry.Hard).Concat(entry.Easy.Intersect(entry.Junk))
+                .Concat(entry.Hard.Intersect(entry.Junk)));
             Assert.True(entry.Easy.Length + entry.Hard.Length > 0, $"query {query} has no positive");
 
             var (width, height) = Decode(Path.Combine(images, gnd.QueryNames[query] + ".jpg"));
             var bbx = entry.Bbx;
-            Assert.True(0 <= bbx[0] && bbx[0] < bbx[2] && bbx[2] <= width, $"bbx x {bbx[0]}..{bbx[2]} in width {width}");
-            Assert.True(0 <= bbx[1] && bbx[1] < bbx[3] && bbx[3] <= height, $"bbx y {bbx[1]}..{bbx[3]} in height {height}");
-            Assert.True((bbx[2] - bbx[0]) * (bbx[3] - bbx[1]) > 0.2 * width * height, "the structure fills a fair part of the query");
+            Assert.True(0 <= bbx[0] && bbx[0] < bbx[2] && bbx[2] <= width,
+                $"bbx x {bbx[0]}..{bbx[2]} in width {width}");
+            Assert.True(0 <= bbx[1] && bbx[1] < bbx[3] && bbx[3] <= height,
+                $"bbx y {bbx[1]}..{bbx[3]} in height {height}");
+            Assert.True((bbx[2] - bbx[0]) * (bbx[3] - bbx[1]) > 0.2 * width * height,
+                "the structure fills a fair part of the query");
         }
     }
 
@@ -95,7 +101,8 @@ public class SyntheticDatasetTests(SmallSyntheticDataset dataset) : IClassFixtur
     public void DistractorsAreNeverLabelledAndTheSummaryCountsTheRest()
     {
         var gnd = GroundTruth.Load(Path.Combine(dataset.Folder, "synth", "gnd_synth.pkl"));
-        var labelled = gnd.Queries.SelectMany(entry => entry.Easy.Concat(entry.Hard).Concat(entry.Junk)).Distinct().Count();
+        var labelled =
+            gnd.Queries.SelectMany(entry => entry.Easy.Concat(entry.Hard).Concat(entry.Junk)).Distinct().Count();
         Assert.Equal(Options.Positives, labelled);
         Assert.Equal(Options.Database - Options.Positives, dataset.Summary.Distractors);
         Assert.Equal(Options.Positives, dataset.Summary.Easy + dataset.Summary.Hard + dataset.Summary.Junk);
@@ -115,14 +122,16 @@ public class SyntheticDatasetTests(SmallSyntheticDataset dataset) : IClassFixtur
         SyntheticDataset.Write(other, Options with { Seed = 8 });
         var reference = FileHashes(dataset.Folder);
         var changed = FileHashes(other).Count(pair => reference[pair.Key] != pair.Value);
-        Assert.True(changed > 0.9 * reference.Count, $"only {changed} of {reference.Count} files differ with another seed");
+        Assert.True(changed > 0.9 * reference.Count,
+            $"only {changed} of {reference.Count} files differ with another seed");
     }
 
     [Fact]
     public void CancellingStopsBeforeTheListsAreWritten()
     {
         string folder = TestPaths.NewTempFolder();
-        Assert.ThrowsAny<OperationCanceledException>(() => SyntheticDataset.Write(folder, Options, null, new CancellationToken(true)));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            SyntheticDataset.Write(folder, Options, null, new CancellationToken(true)));
         Assert.False(File.Exists(Path.Combine(folder, SyntheticDataset.TrainList)));
         Assert.False(File.Exists(Path.Combine(folder, "synth", "gnd_synth.pkl")));
     }
@@ -135,7 +144,8 @@ public class SyntheticDatasetTests(SmallSyntheticDataset dataset) : IClassFixtur
     [InlineData(4, 3, 2, 5, 4, 64, "--db: must be at least --queries (5), got 4")]
     [InlineData(4, 3, 2, 3, 12, 31, "--size: must be at least 32, got 31")]
     [InlineData(4, 3, 2, 3, 12, 4096, "--size: must be at most 2048, got 4096")]
-    public void BadOptionsAreInputErrors(int classes, int trainPerClass, int valPerClass, int queries, int database, int size, string message)
+    public void BadOptionsAreInputErrors(int classes, int trainPerClass, int valPerClass, int queries, int database,
+        int size, string message)
     {
         var options = new SyntheticOptions(1, classes, trainPerClass, valPerClass, queries, database, size);
         var error = Assert.Throws<InputException>(() => SyntheticDataset.Write(TestPaths.NewTempFolder(), options));

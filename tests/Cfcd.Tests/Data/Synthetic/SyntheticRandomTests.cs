@@ -14,7 +14,8 @@ public class SyntheticRandomTests
     [Fact]
     public void EveryPartOfTheKeySelectsAnotherStream()
     {
-        ulong First(int seed, RandomStream stream, int group, int index) => SyntheticRandom.For(seed, stream, group, index).NextUInt64();
+        ulong First(int seed, RandomStream stream, int group, int index) =>
+            SyntheticRandom.For(seed, stream, group, index).NextUInt64();
         ulong reference = First(3, RandomStream.DatabaseView, 4, 5);
         Assert.Equal(reference, First(3, RandomStream.DatabaseView, 4, 5));
         Assert.NotEqual(reference, First(4, RandomStream.DatabaseView, 4, 5));
