@@ -33,4 +33,12 @@ internal static class CliLogging
         }
         return new SerilogLoggerFactory(configuration.CreateLogger(), dispose: true);
     }
+
+    /// <summary>The log of a data-parallel run's other processes: warnings and errors on stderr, marked with the
+    /// rank; rank 0 logs the run.</summary>
+    public static ILoggerFactory ForOtherRank(int rank) => new SerilogLoggerFactory(new LoggerConfiguration()
+        .MinimumLevel.Is(LogEventLevel.Warning)
+        .WriteTo.Console(outputTemplate: $"{{Timestamp:HH:mm:ss}} {{Level:u3}} rank {rank}: {{Message:lj}}" +
+                                         "{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose)
+        .CreateLogger(), dispose: true);
 }

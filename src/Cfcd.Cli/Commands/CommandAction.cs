@@ -27,6 +27,11 @@ internal static class CommandAction
                 await console.Error.WriteLineAsync($"cfcd {command.Name}: {notBuilt.Message}");
                 return ExitCodes.NotAvailable;
             }
+            catch (Distributed.RankLostException lost)
+            {
+                await console.Error.WriteLineAsync($"cfcd {command.Name}: {lost.Message}");
+                return ExitCodes.Failure;
+            }
             catch (Training.TrainingDivergedException diverged)
             {
                 await console.Error.WriteLineAsync($"cfcd {command.Name}: {diverged.Message}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cfcd.Config;
+using Cfcd.Distributed;
 using Cfcd.Native;
 using Cfcd.Training;
 
@@ -48,12 +49,18 @@ internal static class TrainCommand
             string runFolder = parse.GetValue(output)?.ToString()
                 ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name));
             OutputFile.RequireWritableFolder(runFolder);
-            bool terminal = ConsoleProgress.IsTerminal(console.Error);
-            using var logging = CliLogging.Create(verbose: false, runFolder, terminal ? [Trainer.StepLogCategory] : []);
+            using var group = ProcessGroups.ForLaunch(ProcessLaunch.FromEnvironment(),
+                TimeSpan.FromSeconds(resolved.Train.CollectiveTimeoutS));
+            bool terminal = group.Rank == 0 && ConsoleProgress.IsTerminal(console.Error);
+            using var logging = group.Rank == 0
+                ? CliLogging.Create(verbose: false, runFolder, terminal ? [Trainer.StepLogCategory] : [])
+                : CliLogging.ForOtherRank(group.Rank);
             var folder = new RunFolder(runFolder);
-            var trainer = new Trainer(resolved, folder, computeDevice, logging);
+            var trainer = new Trainer(resolved, folder, computeDevice, logging, group);
             var summary = trainer.Run(parse.GetValue(resume), terminal ? new TrainingProgressBar(console.Error) : null,
                 cancellation);
+            if (group.Rank != 0)
+                return Task.FromResult(ExitCodes.Success);
 
             string validation = summary.Validation is { } accuracy
                 ? $"; validation top-1 {accuracy.Top1:F2}%, top-5 {accuracy.Top5:F2}%" : "";

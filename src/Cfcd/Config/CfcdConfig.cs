@@ -119,6 +119,9 @@ public sealed record TrainConfig
     public int KeepEvery { get; init; } = 10;
     /// <summary>Also write the last checkpoint every this many steps inside an epoch; 0: at epoch ends only.</summary>
     public int CheckpointEvery { get; init; }
+    /// <summary>A data-parallel run: how long a process waits for the slowest one at a collective operation before
+    /// it stops, naming the process that did not come (one that died, hangs or was stopped).</summary>
+    public double CollectiveTimeoutS { get; init; } = 600;
 }
 
 public enum HeadKind { Madacos, Softmax, Cosface, Arcface }

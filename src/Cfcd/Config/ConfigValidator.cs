@@ -97,6 +97,8 @@ internal static class ConfigValidator
                 $"{ConfigNames.ToSnakeCase(config.Sampler.Kind.ToString())}");
         if (train.Stage == 2 && string.IsNullOrEmpty(train.InitFrom))
             yield return ("train.init_from", "stage 2 starts from a stage-1 checkpoint (classifier included): set it");
+        if (!(train.CollectiveTimeoutS > 0))
+            yield return ("train.collective_timeout_s", $"must be more than 0 seconds, got {train.CollectiveTimeoutS}");
         if (train.CheckpointEvery < 0)
             yield return ("train.checkpoint_every", $"must be 0 or more, got {train.CheckpointEvery}");
         if (train.LogEvery < 1)

@@ -52,11 +52,14 @@ internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTran
     /// The batches of one epoch, in the order of <paramref name="plan"/> (data-set indices per batch), from batch
     /// <paramref name="firstBatch"/> on (a resumed epoch: the batches are the ones an uninterrupted epoch would give).
     /// </summary>
+    /// <param name="share">The part of each batch this process reads (a data-parallel run); null: all of it. The
+    /// augmentation of an image depends on its position in the whole plan, not on the share.</param>
     public IEnumerable<Batch> Epoch(int epoch, IReadOnlyList<int[]> plan, CancellationToken cancellation,
-        int firstBatch = 0)
+        int firstBatch = 0, BatchShare? share = null)
     {
-        int total = plan.Skip(firstBatch).Sum(batch => batch.Length);
-        int largest = plan.Count == 0 ? 0 : plan.Max(batch => batch.Length);
+        share ??= BatchShare.Whole;
+        int total = plan.Skip(firstBatch).Sum(batch => share.Of(batch.Length).Count);
+        int largest = plan.Count == 0 ? 0 : plan.Max(batch => share.Of(batch.Length).Count);
         var jobs = new Job[plan.Count];
         using var queue = new BlockingCollection<Job>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -76,7 +79,9 @@ internal sealed class BatchLoader(IReadOnlyList<ImageSample> samples, IImageTran
                 while (submitted < plan.Count && submitted <= next + options.Prefetch)
                 {
                     var (buffer, labels) = TakeBuffer(largest, cancellation);
-                    jobs[submitted] = new Job(submitted, position, plan[submitted], buffer, labels);
+                    var (offset, count) = share.Of(plan[submitted].Length);
+                    jobs[submitted] = new Job(submitted, position + offset, plan[submitted][offset..(offset + count)],
+                        buffer, labels);
                     position += plan[submitted].Length;
                     queue.Add(jobs[submitted++], cancellation);
                 }

@@ -18,9 +18,9 @@ public interface IProcessGroup : IDisposable
     /// <summary>Replaces <paramref name="values"/> by their element-wise sum over all processes.</summary>
     void SumInPlace(Span<double> values);
 
-    /// <summary>Every process's <paramref name="local"/> values, concatenated in rank order (lengths may
-    /// differ).</summary>
-    double[] Gather(ReadOnlySpan<double> local);
+    /// <summary>Every process's <paramref name="local"/> values, concatenated in rank order (lengths may differ),
+    /// and where this process's begin.</summary>
+    (double[] All, int First) Gather(ReadOnlySpan<double> local);
 
     /// <summary>Copies <paramref name="values"/> of rank <paramref name="root"/> into every process's.</summary>
     void Broadcast(Span<byte> values, int root);
@@ -50,7 +50,7 @@ public sealed class SingleProcessGroup : IProcessGroup
     {
     }
 
-    public double[] Gather(ReadOnlySpan<double> local) => local.ToArray();
+    public (double[] All, int First) Gather(ReadOnlySpan<double> local) => (local.ToArray(), 0);
 
     public void Broadcast(Span<byte> values, int root)
     {

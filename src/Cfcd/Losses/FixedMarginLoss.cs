@@ -1,4 +1,5 @@
 using Cfcd.Config;
+using Cfcd.Distributed;
 using static TorchSharp.torch;
 
 namespace Cfcd.Losses;
@@ -8,7 +9,7 @@ internal sealed class FixedMarginLoss(HeadKind kind, double scale, double margin
 {
     public bool SolvesPerBatch => false;
 
-    public MadaCosStatistics? Solve(Tensor cosines, Tensor labels) => null;
+    public MadaCosStatistics? Solve(Tensor cosines, Tensor labels, IProcessGroup group) => null;
 
     public Tensor Loss(Tensor cosines, Tensor labels, MadaCosStatistics? statistics) => kind switch
     {

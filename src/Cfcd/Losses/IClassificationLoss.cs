@@ -1,4 +1,5 @@
 using Cfcd.Config;
+using Cfcd.Distributed;
 using static TorchSharp.torch;
 
 namespace Cfcd.Losses;
@@ -16,7 +17,7 @@ internal interface IClassificationLoss
 
     /// <summary>The batch statistics to pass to <see cref="Loss"/> (training mode, no gradient); null for fixed
     /// heads.</summary>
-    MadaCosStatistics? Solve(Tensor cosines, Tensor labels);
+    MadaCosStatistics? Solve(Tensor cosines, Tensor labels, IProcessGroup group);
 
     /// <summary>Mean cross-entropy over the rows of <paramref name="cosines"/>.</summary>
     Tensor Loss(Tensor cosines, Tensor labels, MadaCosStatistics? statistics);

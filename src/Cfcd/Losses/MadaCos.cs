@@ -1,3 +1,4 @@
+using Cfcd.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,8 +33,8 @@ internal sealed class MadaCos(double alpha = 0.02) : IClassificationLoss
         return (Loss(cosines, labels, statistics), statistics);
     }
 
-    MadaCosStatistics? IClassificationLoss.Solve(Tensor cosines, Tensor labels) =>
-        Solve(cosines, labels, training: true);
+    MadaCosStatistics? IClassificationLoss.Solve(Tensor cosines, Tensor labels, IProcessGroup group) =>
+        Solve(cosines, labels, training: true, group);
 
     /// <summary>Mean cross-entropy with the scale and margin of <paramref name="statistics"/> (solved on this batch or
     /// on the whole batch it is part of).</summary>
@@ -47,23 +48,33 @@ internal sealed class MadaCos(double alpha = 0.02) : IClassificationLoss
     }
 
     /// <summary>Scale, margin, median cosine and ln B for a batch, without gradient.</summary>
-    public MadaCosStatistics Solve(Tensor cosines, Tensor labels, bool training)
+    /// <param name="group">The processes whose parts make up the batch, in rank order (a data-parallel run): the
+    /// target cosines are gathered, and the rank holding the median sample adds its ln B.</param>
+    public MadaCosStatistics Solve(Tensor cosines, Tensor labels, bool training, IProcessGroup? group = null)
     {
+        group ??= SingleProcessGroup.Instance;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         // Float64 only for what the solution reads: the target cosines and the median sample's row.
         var detached = cosines.detach();
-        var targets = detached.gather(1, labels.unsqueeze(1)).squeeze(1).to(ScalarType.Float64);
+        var local = detached.gather(1, labels.unsqueeze(1)).squeeze(1).to(ScalarType.Float64).cpu();
+        var (all, first) = group.Gather(local.data<double>().ToArray());
+        var targets = tensor(all, ScalarType.Float64);
         var (sorted, order) = targets.sort();
         int middle = (int)((targets.shape[0] - 1) / 2);
         double median = sorted[middle].ToDouble();
-        long medianSample = order[middle].ToInt64();
+        long medianSample = order[middle].ToInt64() - first;
         double scale = Math.Max(MinimumScale, _scaleNumerator / Math.Max(1 - median, 1e-6));
 
-        var row = detached[medianSample].to(ScalarType.Float64) * scale;
-        row[labels[medianSample].ToInt64()] = double.NegativeInfinity;
-        double logB = row.logsumexp(0).ToDouble();
-        double margin = training ? Math.Max(0, median - (logB + _logOdds) / scale) : 0;
-        return new MadaCosStatistics(scale, margin, median, logB);
+        Span<double> logB = [0];
+        if (medianSample >= 0 && medianSample < local.shape[0])
+        {
+            var row = detached[medianSample].to(ScalarType.Float64) * scale;
+            row[labels[medianSample].ToInt64()] = double.NegativeInfinity;
+            logB[0] = row.logsumexp(0).ToDouble();
+        }
+        group.SumInPlace(logB);
+        double margin = training ? Math.Max(0, median - (logB[0] + _logOdds) / scale) : 0;
+        return new MadaCosStatistics(scale, margin, median, logB[0]);
     }
 }

@@ -1,4 +1,5 @@
 using Cfcd.Data;
+using Cfcd.Distributed;
 using Cfcd.Modeling;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -20,11 +21,14 @@ internal sealed class ClassPredictor(CfcdNet network, Device device, LoaderOptio
     /// <summary>Unreadable images of the last finished pass (skipped, with a warning each).</summary>
     public int LastUnreadable { get; private set; }
 
+    /// <param name="share">The part of the list to predict (a data-parallel run's validation); null: all of it.
+    /// </param>
     public IEnumerable<ClassPrediction> Predict(ImageDataset dataset, IImageTransform transform, int batchSize,
-        int topK, CancellationToken cancellation, IProgress<long>? progress = null)
+        int topK, CancellationToken cancellation, IProgress<long>? progress = null, BatchShare? share = null)
     {
         var loader = new BatchLoader(dataset.Samples, transform, loading with { GroupSize = 1 }, seed: 0, logger);
-        var plan = Enumerable.Range(0, dataset.Samples.Count).Chunk(batchSize).ToList();
+        var (first, count) = (share ?? BatchShare.Whole).Of(dataset.Samples.Count);
+        var plan = Enumerable.Range(first, count).Chunk(batchSize).ToList();
         int k = (int)Math.Min(topK, network.Classifier.Classes);
         long done = 0;
         network.eval();
@@ -52,20 +56,26 @@ internal sealed class ClassPredictor(CfcdNet network, Device device, LoaderOptio
         LastUnreadable = loader.LastEpoch?.Failed ?? 0;
     }
 
-    /// <summary>Top-1 and top-5 accuracy of the classifier over <paramref name="dataset"/>.</summary>
+    /// <summary>Top-1 and top-5 accuracy of the classifier over <paramref name="dataset"/>; the processes of
+    /// <paramref name="group"/> each predict their part of it and add up the counts.</summary>
     public Accuracy Evaluate(ImageDataset dataset, IImageTransform transform, int batchSize,
-        CancellationToken cancellation)
+        CancellationToken cancellation, IProcessGroup? group = null)
     {
-        int images = 0, top1 = 0, top5 = 0;
-        foreach (var prediction in Predict(dataset, transform, batchSize, topK: 5, cancellation))
+        group ??= SingleProcessGroup.Instance;
+        var share = new BatchShare(group.Rank, group.Size, 1);
+        Span<double> counts = [0, 0, 0, 0]; // images, top-1, top-5, unreadable
+        foreach (var prediction in Predict(dataset, transform, batchSize, topK: 5, cancellation, share: share))
         {
             int label = dataset.Samples[prediction.SampleIndex].Label;
-            images++;
-            top1 += prediction.TopClasses[0] == label ? 1 : 0;
-            top5 += prediction.TopClasses.Contains(label) ? 1 : 0;
+            counts[0]++;
+            counts[1] += prediction.TopClasses[0] == label ? 1 : 0;
+            counts[2] += prediction.TopClasses.Contains(label) ? 1 : 0;
         }
+        counts[3] = LastUnreadable;
+        group.SumInPlace(counts);
+        int images = (int)counts[0];
         return images == 0
-            ? new Accuracy(0, 0, 0, LastUnreadable)
-            : new Accuracy(images, 100.0 * top1 / images, 100.0 * top5 / images, LastUnreadable);
+            ? new Accuracy(0, 0, 0, (int)counts[3])
+            : new Accuracy(images, 100.0 * counts[1] / images, 100.0 * counts[2] / images, (int)counts[3]);
     }
 }

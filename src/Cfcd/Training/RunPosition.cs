@@ -7,8 +7,9 @@ namespace Cfcd.Training;
 /// Where the run stands, and the step its last checkpoint holds. Why: a stop or a divergence anywhere in the loop
 /// saves, or points to, exactly this.
 /// </summary>
+/// <param name="writes">Whether this process writes checkpoints (rank 0 of a data-parallel run, or alone).</param>
 internal sealed class RunPosition(RunFolder run, CfcdNet network, InputConvention convention, Sgd optimizer,
-    TrainingPosition start)
+    TrainingPosition start, bool writes = true)
 {
     private long _savedStep = start.GlobalStep;
 
@@ -18,11 +19,15 @@ internal sealed class RunPosition(RunFolder run, CfcdNet network, InputConventio
     public string LastGood =>
         File.Exists(run.LastCheckpoint) ? $"{run.LastCheckpoint} (after step {_savedStep})" : "none was written yet";
 
+    public bool Writes => writes;
+
     public void MoveTo(TrainingPosition position) => Current = position;
 
     /// <summary>Writes the last checkpoint at the current position.</summary>
     public void Save()
     {
+        if (!writes)
+            return;
         TrainingCheckpoint.Write(run.LastCheckpoint, network, convention, optimizer, Current);
         _savedStep = Current.GlobalStep;
     }
@@ -30,15 +35,18 @@ internal sealed class RunPosition(RunFolder run, CfcdNet network, InputConventio
     /// <summary>Saves unless the last checkpoint holds the current position (a stop right after a save).</summary>
     public void SaveIfBehind()
     {
-        if (Current.GlobalStep != _savedStep || !File.Exists(run.LastCheckpoint))
+        if (writes && (Current.GlobalStep != _savedStep || !File.Exists(run.LastCheckpoint)))
             Save();
     }
 
     /// <summary>Keeps a copy of the last checkpoint as the checkpoint of a finished epoch.</summary>
-    public void KeepEpoch(int finishedEpochs) =>
-        AtomicFile.Write(run.EpochCheckpoint(finishedEpochs), stream =>
+    public void KeepEpoch(int finishedEpochs)
+    {
+        if (writes)
+            AtomicFile.Write(run.EpochCheckpoint(finishedEpochs), stream =>
         {
             using var input = File.OpenRead(run.LastCheckpoint);
             input.CopyTo(stream);
         });
+    }
 }

@@ -11,7 +11,8 @@ namespace Cfcd.Training;
 /// weights; then the optimiser's momentum, the RNG and the position. Why: a resumed run must go on exactly where the
 /// stopped one was, and a fresh one start where an uninterrupted run starts.
 /// </summary>
-internal sealed class RunStart(CfcdConfig config, RunFolder run, ILogger logger)
+/// <param name="writes">Whether this process writes the run folder (rank 0 of a data-parallel run, or alone).</param>
+internal sealed class RunStart(CfcdConfig config, RunFolder run, ILogger logger, bool writes = true)
 {
     /// <summary>Loads the network's weights; returns the checkpoint resumed, or null for a fresh run.</summary>
     public LoadedCheckpoint? LoadWeights(CfcdNet network, bool requireResume)
@@ -47,7 +48,8 @@ internal sealed class RunStart(CfcdConfig config, RunFolder run, ILogger logger)
     {
         string yaml = ConfigWriter.ToYaml(config);
         Directory.CreateDirectory(run.Root);
-        AtomicFile.WriteAllText(run.Config, yaml);
+        if (writes)
+            AtomicFile.WriteAllText(run.Config, yaml);
         return new TrainingPosition(0, 0, 0, 0, yaml);
     }
 

@@ -1,3 +1,4 @@
+using Cfcd.Distributed;
 using Cfcd.Losses;
 
 namespace Cfcd.Training;
@@ -31,6 +32,23 @@ internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, MadaC
         _classification += loss;
         _statistics = statistics;
         _correct += correct;
+    }
+
+    /// <summary>The step's result over the processes of a data-parallel run: every part is summed (each process
+    /// already weighted its losses by the global batch), the statistics are the global batch's already.</summary>
+    public StepResult SumOver(IProcessGroup group)
+    {
+        var values = new double[2 + 3 * terms.Count];
+        values[0] = _classification;
+        values[1] = _correct;
+        for (int index = 0; index < terms.Count; index++)
+            (values[2 + 3 * index], values[3 + 3 * index], values[4 + 3 * index]) =
+                (_termLosses[index], _tallies[index].Count, _tallies[index].Of);
+        group.SumInPlace(values);
+        return new StepResult(images, values[0],
+            terms.Select((term, index) => new TermResult(term, values[2 + 3 * index],
+                new Tally((long)values[3 + 3 * index], (long)values[4 + 3 * index]))).ToList(),
+            _statistics, (int)values[1]);
     }
 
     public StepResult Result() => new(images, _classification,

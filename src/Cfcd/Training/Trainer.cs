@@ -1,4 +1,5 @@
 using Cfcd.Config;
+using Cfcd.Distributed;
 using Cfcd.Losses;
 using Cfcd.Modeling;
 using Cfcd.Native;
@@ -20,15 +21,20 @@ public sealed record TrainingSummary(string RunFolder, int Epochs, long Steps, s
 /// parts (<see cref="RunStart"/>, <see cref="TrainingEpoch"/>, <see cref="TrainingStep"/>, <see cref="EpochEnd"/>)
 /// each do one thing.
 /// </summary>
-/// <param name="gradients">Combines each step's gradients across processes; null: one process.</param>
+/// <param name="group">The processes of a data-parallel run (each reads its share of every batch; rank 0 alone writes
+/// the run folder); null: one process.</param>
+/// <param name="gradients">Combines each step's gradients across processes; null: summed through
+/// <paramref name="group"/> (CPU), nothing to do alone.</param>
 public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device device, ILoggerFactory logging,
-    IGradientReducer? gradients = null)
+    IProcessGroup? group = null, IGradientReducer? gradients = null)
 {
     /// <summary>The log category of the periodic step lines (a terminal shows a progress bar instead).</summary>
     public const string StepLogCategory = "Cfcd.Training.Steps";
 
     private readonly ILogger _logger = logging.CreateLogger<Trainer>();
     private readonly InputConvention _convention = InputConvention.FromConfig(config.Model);
+    private readonly IProcessGroup _group = group ?? SingleProcessGroup.Instance;
+    private bool Writes => _group.Rank == 0;
 
     /// <param name="requireResume">Fail unless the run folder holds a checkpoint to resume (<c>--resume</c>).</param>
     public TrainingSummary Run(bool requireResume, IProgress<TrainingProgress>? progress,
@@ -37,38 +43,44 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         RefuseDcInet(config.Dcinet);
         var data = TrainingData.Load(config.Data);
         using var network = SeededNetwork.Build(config, data.Train.Classes);
-        var start = new RunStart(config, run, _logger);
+        var start = new RunStart(config, run, _logger, Writes);
         using var resumed = start.LoadWeights(network, requireResume);
         network.to(device);
         network.SetGhostBatchSize(config.Train.GhostBn);
+        ModelBroadcast.FromRankZero(network, _group, buffersOnly: false);
         using var optimizer = new Sgd(network.named_parameters().ToList(), config.Optim.Momentum, config.Optim.Nesterov,
             config.Optim.WeightDecay);
-        var position = new RunPosition(run, network, _convention, optimizer, start.Restore(resumed, optimizer));
-        var accuracy = Train(data, network, optimizer, position, progress, cancellation);
+        var position = new RunPosition(run, network, _convention, optimizer, start.Restore(resumed, optimizer),
+            Writes);
+        GroupChecks.RequireSame(_group, position.Current.GlobalStep, "the step the run resumes at");
+        using var stop = new StopAgreement(_group, cancellation);
+        var accuracy = Train(data, network, optimizer, position, progress, stop);
         return new TrainingSummary(run.Root, config.Train.Epochs, position.Current.GlobalStep, run.LastCheckpoint,
             accuracy, resumed is not null);
     }
 
     /// <summary>Builds the parts of the loop, then runs the epochs still to run.</summary>
     private Accuracy? Train(TrainingData data, CfcdNet network, Sgd optimizer, RunPosition position,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        IProgress<TrainingProgress>? progress, StopAgreement stop)
     {
-        var batches = new TrainingBatches(config, data.Train, _convention, _logger);
+        var batches = new TrainingBatches(config, data.Train, _convention, _logger, _group.Rank, _group.Size);
         var step = new TrainingStep(network, IClassificationLoss.Create(config.Loss), ILossTerm.ForConfig(config),
-            optimizer, StepOptions.FromConfig(config), gradients);
+            optimizer, StepOptions.FromConfig(config), _group,
+            gradients ?? (_group.Size > 1 ? new AllReduceGradients(_group) : null));
         var predictor = new ClassPredictor(network, device, batches.Loading, _logger);
         LogStart(data);
-        using var metrics = RunMetrics.Open(run, position.Current.MetricsRows);
+        using var metrics = Writes ? RunMetrics.Open(run, position.Current.MetricsRows) : RunMetrics.None;
         var validation = data.Validation is { } list
-            ? new ValidationPass(predictor, list, config, metrics, _logger)
+            ? new ValidationPass(predictor, list, config, metrics, _logger, _group)
             : null;
         var stepLog = new StepLog(logging.CreateLogger(StepLogCategory), config.Train.Epochs);
         var recorder = new StepRecorder(config.Train, position, metrics, stepLog,
             new ProgressPace(config.Train.Epochs, progress));
         var epochs = new TrainingEpoch(batches, step, LearningRateSchedule.FromConfig(config), device, recorder,
-            position, _logger);
-        var end = new EpochEnd(run, config.Train.KeepEvery, validation, metrics, position);
-        RunEpochs(epochs, end, position, cancellation);
+            position, _logger, stop);
+        var end = new EpochEnd(run, config.Train.KeepEvery, validation, metrics, position,
+            () => ModelBroadcast.FromRankZero(network, _group, buffersOnly: true));
+        RunEpochs(epochs, end, position, stop.Token);
         return end.LastValidation;
     }
 

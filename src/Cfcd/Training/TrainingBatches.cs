@@ -13,14 +13,18 @@ internal sealed class TrainingBatches
 {
     private readonly IBatchSampler _sampler;
     private readonly BatchLoader _loader;
+    private readonly BatchShare _share;
 
-    public TrainingBatches(CfcdConfig config, ImageDataset train, InputConvention convention, ILogger logger)
+    /// <param name="rank">This process in a data-parallel run of <paramref name="size"/> (0 of 1 alone).</param>
+    public TrainingBatches(CfcdConfig config, ImageDataset train, InputConvention convention, ILogger logger,
+        int rank = 0, int size = 1)
     {
         _sampler = SamplerFactory.Create(config.Sampler, train, config.Train.BatchSize, config.Train.Seed);
         Loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
             _sampler.GroupSize, config.Data.MaxImagePixels);
         _loader = new BatchLoader(train.Samples, new TrainTransform(config.Data, convention), Loading,
             config.Train.Seed, logger);
+        _share = new BatchShare(rank, size, _sampler.GroupSize);
     }
 
     /// <summary>How images are read (the validation reads the same way).</summary>
@@ -34,5 +38,5 @@ internal sealed class TrainingBatches
 
     /// <summary>The batches of <paramref name="plan"/> from batch <paramref name="firstBatch"/> on.</summary>
     public IEnumerable<Batch> Read(int epoch, IReadOnlyList<int[]> plan, int firstBatch,
-        CancellationToken cancellation) => _loader.Epoch(epoch, plan, cancellation, firstBatch);
+        CancellationToken cancellation) => _loader.Epoch(epoch, plan, cancellation, firstBatch, _share);
 }

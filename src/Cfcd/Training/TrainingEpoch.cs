@@ -10,7 +10,7 @@ namespace Cfcd.Training;
 /// learning rate. Why: a fresh epoch and one resumed mid-way run the same loop.
 /// </summary>
 internal sealed class TrainingEpoch(TrainingBatches batches, TrainingStep step, LearningRateSchedule schedule,
-    torch.Device device, StepRecorder recorder, RunPosition position, ILogger logger)
+    torch.Device device, StepRecorder recorder, RunPosition position, ILogger logger, StopAgreement stop)
 {
     /// <summary>Runs the steps of 0-based <paramref name="epoch"/> not done yet.</summary>
     public void Run(int epoch, CancellationToken cancellation)
@@ -25,6 +25,7 @@ internal sealed class TrainingEpoch(TrainingBatches batches, TrainingStep step, 
                 throw Diverged(result, epoch, done);
             done++;
             recorder.Record(result, new StepPlace(epoch, done, plan.Count, learningRate), cancellation);
+            stop.AfterStep();
             cancellation.ThrowIfCancellationRequested();
         }
         if (batches.LastEpoch is { Failed: > 0 } read)

@@ -1,4 +1,5 @@
 using Cfcd.Config;
+using Cfcd.Distributed;
 using Cfcd.Losses;
 using Cfcd.Modeling;
 using TorchSharp;
@@ -25,11 +26,15 @@ internal sealed record StepOptions(int MicroBatch, bool WholeBatchStatistics)
 /// the step is the one of the whole batch. Why: the trainer and the benchmarks take the same step.
 /// </summary>
 /// <param name="extraLosses">Terms added to the classification loss, in this order.</param>
+/// <param name="group">The processes of a data-parallel run, each with its share of the batch: MadaCos is solved
+/// over the global batch, losses are normalised by its size, and the step's sums are summed over the processes;
+/// null: one process.</param>
 /// <param name="gradients">Combines the gradients before the optimiser step; null: one process (nothing to do).
 /// </param>
 internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IReadOnlyList<ILossTerm> extraLosses,
-    Sgd optimizer, StepOptions options, IGradientReducer? gradients = null)
+    Sgd optimizer, StepOptions options, IProcessGroup? group = null, IGradientReducer? gradients = null)
 {
+    private readonly IProcessGroup _group = group ?? SingleProcessGroup.Instance;
     private readonly IGradientReducer _gradients = gradients ?? SingleProcessGradients.Instance;
     private readonly bool _keepRes4 = extraLosses.Any(term => term.NeedsRes4);
 
@@ -42,14 +47,14 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
         var shared = head.SolvesPerBatch && chunk < batch && options.WholeBatchStatistics
             ? SolveOverBatch(images, labels, chunk)
             : null;
-        var sums = new StepSums(batch, extraLosses, shared);
+        var sums = new StepSums(GlobalImages(batch), extraLosses, shared);
         // Micro-batches move the BatchNorm running statistics once, as the whole batch would.
         using (chunk < batch ? network.UseNormStatistics(NormStatistics.Accumulate) : null)
         {
             for (int start = 0; start < batch; start += chunk)
                 Backward(images, labels, start, Math.Min(chunk, batch - start), sums);
         }
-        var step = sums.Result();
+        var step = _group.Size > 1 ? sums.SumOver(_group) : sums.Result();
         _gradients.Reduce(optimizer.Parameters);
         if (step.IsFinite)
             optimizer.Step(learningRate);
@@ -64,7 +69,8 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
         var partLabels = labels.narrow(0, start, count);
         var (embedding, res4) = network.Embed(part, keepRes4: _keepRes4);
         var cosines = network.Classifier.forward(embedding);
-        var statistics = sums.Shared ?? head.Solve(cosines, partLabels);
+        var statistics = sums.Shared
+                         ?? head.Solve(cosines, partLabels, WholeBatch ? _group : SingleProcessGroup.Instance);
         var classificationLoss = head.Loss(cosines, partLabels, statistics);
         var loss = classificationLoss * ((double)count / sums.Images);
         var outputs = new MicroBatchOutputs(embedding, res4, cosines, partLabels, sums.Images);
@@ -91,6 +97,16 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
                 keepRes4: false);
             parts.Add(network.Classifier.forward(embedding));
         }
-        return head.Solve(cat(parts, 0), labels);
+        return head.Solve(cat(parts, 0), labels, _group);
+    }
+
+    /// <summary>Whether MadaCos is solved over the global batch of a data-parallel run.</summary>
+    private bool WholeBatch => options.WholeBatchStatistics && _group.Size > 1;
+
+    private int GlobalImages(int images)
+    {
+        Span<double> count = [images];
+        _group.SumInPlace(count);
+        return (int)count[0];
     }
 }

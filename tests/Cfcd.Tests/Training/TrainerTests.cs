@@ -188,7 +188,7 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     {
         var reducer = new CountingReducer();
         var run = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "reduced"));
-        var summary = new Trainer(tiny.Config(epochs: 1), run, CPU, NullLoggerFactory.Instance, reducer)
+        var summary = new Trainer(tiny.Config(epochs: 1), run, CPU, NullLoggerFactory.Instance, gradients: reducer)
             .Run(requireResume: false, progress: null, CancellationToken.None);
         Assert.Equal(6, summary.Steps);
         Assert.Equal(6, reducer.Calls);

@@ -31,7 +31,8 @@ public class TrainingStepTests
     {
         var network = Network(ghost);
         var sgd = new Sgd(network.named_parameters().ToList(), 0.9, nesterov: true, weightDecay: 1e-4);
-        var step = new TrainingStep(network, new MadaCos(0.02), term is null ? [] : [term], sgd, options, gradients);
+        var step = new TrainingStep(network, new MadaCos(0.02), term is null ? [] : [term], sgd, options,
+            gradients: gradients);
         return (step.Run(images, labels, learningRate: 0.1), network);
     }
 
