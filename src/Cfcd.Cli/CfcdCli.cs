@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Cfcd.Cli.Commands;
+using Cfcd.Distributed;
 
 namespace Cfcd.Cli;
 
@@ -8,14 +9,14 @@ namespace Cfcd.Cli;
 internal static class CfcdCli
 {
     // A plain Command named "cfcd" rather than RootCommand, whose name is the host executable's (testhost in tests).
-    public static Command Build(CliConsole console) =>
+    public static Command Build(CliConsole console, Func<ProcessLaunch> launch) =>
         new("cfcd", "cfcd: train, extract and evaluate CFCD landmark retrieval models (TorchSharp).")
     {
         new HelpOption { Recursive = true },
         new VersionOption(),
         TrainCommand.Create(console),
         ScoreCommand.Create(console),
-        ExtractCommand.Create(console),
+        ExtractCommand.Create(console, launch),
         EvalCommand.Create(console),
         SynthCommand.Create(console),
         DemoCommand.Create(console),
@@ -27,11 +28,13 @@ internal static class CfcdCli
         ScalarStressCommand.Create(console),
     };
 
+    /// <param name="launch">Which process of a parallel launch this is (the program reads its environment); called
+    /// only by a verb that shares its work out.</param>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
-        CancellationToken cancellation = default)
+        Func<ProcessLaunch> launch, CancellationToken cancellation = default)
     {
         var console = new CliConsole(output, error);
-        var parse = Build(console).Parse(args);
+        var parse = Build(console, launch).Parse(args);
         if (parse.Errors.Count > 0)
         {
             var command = parse.CommandResult.Command;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Cfcd.Cli;
+using Cfcd.Distributed;
 using Cfcd.Native;
 
 MallocTuning.Apply();
@@ -28,7 +29,7 @@ void OnSignal(PosixSignalContext context)
 }
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-int exitCode = await CfcdCli.RunAsync(args, Console.Out, Console.Error, stop.Token);
+int exitCode = await CfcdCli.RunAsync(args, Console.Out, Console.Error, ProcessLaunch.FromEnvironment, stop.Token);
 if (gcStress is not null)
     Console.Error.WriteLine($"cfcd: {GcStress.Variable}=1: {gcStress.Collections} collections forced");
 return exitCode;

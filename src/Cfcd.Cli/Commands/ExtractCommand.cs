@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cfcd.Distributed;
 using Cfcd.Native;
 using Cfcd.Retrieval;
 
@@ -8,7 +9,9 @@ internal static class ExtractCommand
 {
     private const int DefaultMaxSize = 1024;
 
-    public static Command Create(CliConsole console)
+    /// <param name="console">Where the verb writes.</param>
+    /// <param name="launch">Which process of a parallel launch this is; read only when --shard is not given.</param>
+    public static Command Create(CliConsole console, Func<ProcessLaunch> launch)
     {
         var weights = CommonOptions.Weights();
         var dataset = new Option<string>("--dataset")
@@ -41,7 +44,8 @@ internal static class ExtractCommand
         };
         var shard = new Option<string>("--shard")
         {
-            Description = "Extract only the chunks of shard i of n (i/n, 0 <= i < n); the last shard to finish merges.",
+            Description = "Extract only the chunks of shard i of n (i/n, 0 <= i < n); the last shard to finish " +
+                "merges. Under mpirun or srun each process takes shard rank/size by itself; a given --shard wins.",
         };
         var merge = new Option<bool>("--merge")
         {
@@ -81,7 +85,7 @@ internal static class ExtractCommand
         {
             var scaleList = CommonOptions.ParseScales(parse.GetValue(scales)!);
             string outputPath = parse.GetValue(output)!;
-            var shardSpec = parse.GetValue(shard) is string text ? Shard.Parse(text) : Shard.All;
+            var shardSpec = parse.GetValue(shard) is string text ? Shard.Parse(text) : Launched(console, launch());
             int cap = parse.GetValue(maxSize), chunkRows = parse.GetValue(chunk), workerCount = parse.GetValue(workers);
             if (cap < 0 || chunkRows < 1 || workerCount < 1 || parse.GetValue(batch) < 1)
                 throw new InputException("--max-size must be 0 or more; --chunk, --workers and --batch at least 1");
@@ -102,5 +106,14 @@ internal static class ExtractCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>The shard of <paramref name="launch"/>, said on stderr when the launch is parallel.</summary>
+    private static Shard Launched(CliConsole console, ProcessLaunch launch)
+    {
+        var shard = Shard.For(launch);
+        if (launch.IsParallel)
+            console.Error.WriteLine($"extract: shard {shard} from {launch.Launcher}");
+        return shard;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Cfcd.Distributed;
 using Cfcd.IO;
 
 namespace Cfcd.Retrieval;
@@ -20,6 +21,11 @@ public readonly record struct Shard(int Index, int Count)
             return new Shard(index, count);
         throw new InputException($"--shard {text}: expected i/n with 0 <= i < n, e.g. 0/4 to 3/4");
     }
+
+    /// <summary>The shard of a process of <paramref name="launch"/>: its rank of the launch's size (all chunks for a
+    /// process started by hand). Why: under mpirun or srun each process takes its own chunks without a --shard.
+    /// </summary>
+    public static Shard For(ProcessLaunch launch) => new(launch.Rank, launch.Size);
 
     public bool Owns(int chunk) => chunk % Count == Index;
 

@@ -1,4 +1,5 @@
 using Cfcd.Cli;
+using Cfcd.Distributed;
 using Cfcd.IO;
 using Cfcd.Retrieval;
 using Cfcd.Tests.Data;
@@ -172,9 +173,11 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
     }
 
     private CliRunner.Result ExtractSynth(string output, params string[] extra) =>
-        CliRunner.Run(["extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth", "--data-root",
-            synth.Root, "--out", output,
-            "--scales", "0.7071,1", "--chunk", "5", .. extra]);
+        ExtractSynth(ProcessLaunch.Single, output, extra);
+
+    private CliRunner.Result ExtractSynth(ProcessLaunch launch, string output, params string[] extra) =>
+        CliRunner.Run(launch, ["extract", "--weights", Fixture("cfcd_r50w4.pyth"), "--dataset", "synth",
+            "--data-root", synth.Root, "--out", output, "--scales", "0.7071,1", "--chunk", "5", .. extra]);
 
     [Fact]
     public void ADatasetIsExtractedInGroundTruthOrderWithQueriesCropped()
@@ -220,6 +223,30 @@ public class ExtractCommandTests(SmallRevisitedSet synth) : IClassFixture<SmallR
         Assert.Contains("synth_db.npy: 23 x 24, 2 chunks extracted, 0 found from before; wrote", second.Error);
         foreach (string name in new[] { "synth_query.npy", "synth_db.npy" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(whole, name)), File.ReadAllBytes(Path.Combine(sharded, name)));
+    }
+
+    [Fact]
+    public void EachProcessOfAParallelLaunchTakesItsShardAndAGivenShardWins()
+    {
+        string whole = TestPaths.NewTempFolder(), launched = TestPaths.NewTempFolder();
+        Assert.Equal(ExitCodes.Success, ExtractSynth(whole).ExitCode);
+        ProcessLaunch Srun(int task) => ProcessLaunch.FromVariables(new Dictionary<string, string>
+        {
+            ["SLURM_STEP_ID"] = "0", ["SLURM_PROCID"] = $"{task}", ["SLURM_NTASKS"] = "2",
+        }.GetValueOrDefault);
+
+        var given = ExtractSynth(Srun(1), launched, "--shard", "0/2");
+        Assert.True(given.ExitCode == ExitCodes.Success, given.Error);
+        Assert.DoesNotContain("from srun", given.Error);
+        Assert.Contains("synth_db.npy: 23 x 24, 3 chunks extracted, 0 found from before; 3 of 5 chunks in",
+            given.Error);
+
+        var second = ExtractSynth(Srun(1), launched);
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
+        Assert.StartsWith("extract: shard 1/2 from srun\n", second.Error.ReplaceLineEndings("\n"));
+        Assert.Contains("synth_db.npy: 23 x 24, 2 chunks extracted, 0 found from before; wrote", second.Error);
+        foreach (string name in new[] { "synth_query.npy", "synth_db.npy" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, name)), File.ReadAllBytes(Path.Combine(launched, name)));
     }
 
     [Fact]
