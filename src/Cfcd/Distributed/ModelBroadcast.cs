@@ -1,24 +1,38 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cfcd.Distributed;
 
 /// <summary>
-/// Copies rank 0's parameters and buffers (or buffers only) into every process's network. Why: the processes of a
-/// data-parallel run must start from one set of weights, and BatchNorm's running statistics, which each process
-/// moves with its own share, must agree before validation and before rank 0's checkpoint.
+/// Makes the networks of a data-parallel run's processes agree: rank 0's parameters and buffers for all at the
+/// start; the mean of the processes' BatchNorm running statistics, which each moves with its own share, before
+/// validation and rank 0's checkpoint. Why: one set of weights to start from, and running statistics that saw the
+/// whole batch (the mean's are exactly those of one process stepping through the same batches).
 /// </summary>
 internal static class ModelBroadcast
 {
-    public static void FromRankZero(nn.Module network, IProcessGroup group, bool buffersOnly)
+    public static void AverageRunningStatistics(nn.Module network, IProcessGroup group)
     {
         if (group.Size == 1)
             return;
         using var noGrad = no_grad();
-        var tensors = buffersOnly
-            ? network.named_buffers().Select(entry => entry.buffer)
-            : network.named_parameters().Select(entry => (Tensor)entry.parameter)
-                .Concat(network.named_buffers().Select(entry => entry.buffer));
+        foreach (var (_, buffer) in network.named_buffers().Where(entry => entry.buffer.is_floating_point()))
+        {
+            using var scope = NewDisposeScope();
+            var host = buffer.detach().to(ScalarType.Float64, CPU).contiguous();
+            group.SumInPlace(MemoryMarshal.Cast<byte, double>(host.bytes));
+            buffer.copy_(host / group.Size);
+        }
+    }
+
+    public static void FromRankZero(nn.Module network, IProcessGroup group)
+    {
+        if (group.Size == 1)
+            return;
+        using var noGrad = no_grad();
+        var tensors = network.named_parameters().Select(entry => (Tensor)entry.parameter)
+            .Concat(network.named_buffers().Select(entry => entry.buffer));
         foreach (var tensor in tensors)
         {
             using var scope = NewDisposeScope();

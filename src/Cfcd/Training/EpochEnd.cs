@@ -5,7 +5,7 @@ namespace Cfcd.Training;
 /// order the checkpoint holds the validation's metrics row, and the curves draw what the checkpoint saw.
 /// </summary>
 /// <param name="agreeOnBuffers">Makes the processes of a data-parallel run agree on BatchNorm's running statistics
-/// (rank 0's) before validation and the checkpoint.</param>
+/// before validation and the checkpoint.</param>
 internal sealed class EpochEnd(RunFolder run, int keepEvery, ValidationPass? validation, RunMetrics metrics,
     RunPosition position, Action agreeOnBuffers)
 {

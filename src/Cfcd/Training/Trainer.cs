@@ -47,7 +47,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         using var resumed = start.LoadWeights(network, requireResume);
         network.to(device);
         network.SetGhostBatchSize(config.Train.GhostBn);
-        ModelBroadcast.FromRankZero(network, _group, buffersOnly: false);
+        ModelBroadcast.FromRankZero(network, _group);
         using var optimizer = new Sgd(network.named_parameters().ToList(), config.Optim.Momentum, config.Optim.Nesterov,
             config.Optim.WeightDecay);
         var position = new RunPosition(run, network, _convention, optimizer, start.Restore(resumed, optimizer),
@@ -79,7 +79,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         var epochs = new TrainingEpoch(batches, step, LearningRateSchedule.FromConfig(config), device, recorder,
             position, _logger, stop);
         var end = new EpochEnd(run, config.Train.KeepEvery, validation, metrics, position,
-            () => ModelBroadcast.FromRankZero(network, _group, buffersOnly: true));
+            () => ModelBroadcast.AverageRunningStatistics(network, _group));
         RunEpochs(epochs, end, position, stop.Token);
         return end.LastValidation;
     }
