@@ -5,7 +5,7 @@ public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
-        string temporary = path + ".tmp";
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
             using (var stream = File.Create(temporary))

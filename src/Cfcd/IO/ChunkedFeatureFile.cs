@@ -93,8 +93,34 @@ public sealed class ChunkedFeatureFile
     }
 
     /// <summary>Writes the matrix from all chunks (atomically) and removes the parts folder; a missing chunk is an
-    /// error naming it.</summary>
+    /// error naming it. Of shards that finish together one merges (it holds an OS lock on the parts folder's
+    /// merge.lock, which a killed process gives up) and the others wait for it.</summary>
     public void Merge()
+    {
+        while (true)
+        {
+            FileStream claim;
+            try
+            {
+                claim = new FileStream(System.IO.Path.Combine(PartsFolder, "merge.lock"), FileMode.OpenOrCreate,
+                    FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (DirectoryNotFoundException) when (IsMerged)
+            {
+                return;
+            }
+            catch (IOException) when (Directory.Exists(PartsFolder))
+            {
+                Thread.Sleep(100);
+                continue;
+            }
+            using (claim)
+                MergeChunks();
+            return;
+        }
+    }
+
+    private void MergeChunks()
     {
         var missing = MissingChunks();
         if (missing.Count > 0)

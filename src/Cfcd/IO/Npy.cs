@@ -189,7 +189,7 @@ internal sealed class NpyWriter : IDisposable
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("writing .npy on a big-endian machine");
         _path = path;
-        _temporary = path + ".tmp";
+        _temporary = $"{path}.{Environment.ProcessId}.tmp";
         _expected = rows * columns;
         _stream = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         _stream.Write(Npy.FormatHeader(rows, columns));

@@ -32,6 +32,32 @@ public class ChunkedFeatureFileTests
     }
 
     [Fact]
+    public void ShardsThatFinishTogetherMergeOnceAndAllSeeTheMatrix()
+    {
+        string path = Path.Combine(TestPaths.NewTempFolder(), "features.npy");
+        var file = new ChunkedFeatureFile(path, rows: 4000, dimension: 64, chunkRows: 100, Settings);
+        file.Open();
+        for (int chunk = 0; chunk < file.Chunks; chunk++)
+        {
+            var (first, count) = file.Range(chunk);
+            file.WriteChunk(chunk, Rows(first, count, 64));
+        }
+        // Each shard has its own object, as each process has; the merge.lock claim is an OS lock either way.
+        var shards = Enumerable.Range(0, 4)
+            .Select(_ => new ChunkedFeatureFile(path, rows: 4000, dimension: 64, chunkRows: 100, Settings)).ToList();
+        using var start = new Barrier(shards.Count);
+        Parallel.ForEach(shards, new ParallelOptions { MaxDegreeOfParallelism = shards.Count }, shard =>
+        {
+            start.SignalAndWait();
+            shard.Merge();
+            Assert.True(shard.IsMerged);
+        });
+        Assert.Equal(Rows(0, 4000, 64), Npy.ReadMatrix(path).Values);
+        Assert.False(Directory.Exists(file.PartsFolder));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp"));
+    }
+
+    [Fact]
     public void AMergeWithAMissingChunkNamesItsRows()
     {
         string path = Path.Combine(TestPaths.NewTempFolder(), "features.npy");
