@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cfcd.Benchmarks;
 using Cfcd.Config;
 using Cfcd.Data;
+using Cfcd.Distributed;
 using Cfcd.Modeling;
 using Cfcd.Native;
 using Cfcd.Retrieval;
@@ -187,18 +188,25 @@ internal static class BenchCommand
                 parse.GetValue(dim), classCount);
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device), "--device");
             string classifier = classCount > 0 ? $", {classCount:N0} classes" : "";
-            console.Out.WriteLine($"cfcd {name}: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + " +
-                                  $"{what}{classifier}, batch {parse.GetValue(batch)}, " +
-                                  $"{computeDevice.type.ToString().ToLowerInvariant()}, " +
-                                  $"{TorchSharp.torch.get_num_threads()} threads, libtorch " +
-                                  $"{TorchSharp.torch.__version__}");
+            var launch = ProcessLaunch.FromEnvironment();
+            if (launch.Rank == 0)
+                console.Out.WriteLine($"cfcd {name}: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + " +
+                                      $"{what}{classifier}, batch {parse.GetValue(batch)}, " +
+                                      $"{computeDevice.type.ToString().ToLowerInvariant()}, " +
+                                      $"{TorchSharp.torch.get_num_threads()} threads, libtorch " +
+                                      $"{TorchSharp.torch.__version__}");
             foreach (var result in benchmark(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup),
-                parse.GetValue(iterations), computeDevice, cancellation))
+                parse.GetValue(iterations), computeDevice, cancellation).Where(_ => launch.Rank == 0))
                 console.Out.WriteLine($"  {result.Size}x{result.Size}: {result.ImagesPerSecond,8:F2} img/s  (median " +
                                       $"batch {result.MedianBatchSeconds:F3} s over {result.TimedBatches}, peak RSS " +
-                                      $"{result.PeakResidentBytes / (1 << 20):N0} MiB)");
+                                      $"{result.PeakResidentBytes / (1 << 20):N0} MiB{AllReduce(result, launch)})");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
+
+    private static string AllReduce(BatchMeasurement result, ProcessLaunch launch) =>
+        result.AllReduceShare is double share
+            ? $"; {launch.Size} processes, all-reduce {100 * share:F1}% of the step"
+            : "";
 }

@@ -1,3 +1,4 @@
+using Cfcd.Distributed;
 using Cfcd.Losses;
 using Cfcd.Modeling;
 using Cfcd.Training;
@@ -8,7 +9,8 @@ namespace Cfcd.Benchmarks;
 
 /// <summary>
 /// Stage-1 training speed: forward, MadaCos on the cosine classifier, backward and the Nesterov SGD step (the
-/// trainer's <see cref="TrainingStep"/>) on random square batches; the first steps warm up and are not timed.
+/// trainer's <see cref="TrainingStep"/>) on random square batches; the first steps warm up and are not timed. Under
+/// mpirun each process steps its share of the batch and the gradients are summed over MPI, timed apart.
 /// </summary>
 public static class TrainStepBenchmark
 {
@@ -17,20 +19,34 @@ public static class TrainStepBenchmark
         Device device, CancellationToken cancellation)
     {
         manual_seed(1);
+        var launch = ProcessLaunch.FromEnvironment();
+        using var group = ProcessGroups.ForLaunch(launch, TimeSpan.FromMinutes(10));
+        if (batch % group.Size != 0)
+            throw new InputException($"--batch {batch}: not a multiple of the {group.Size} processes");
         using var network = new CfcdNet(spec, zeroInitLastNorm: true);
         network.to(device);
         using var sgd = new Sgd(network.named_parameters().ToList(), momentum: 0.9, nesterov: true, weightDecay: 1e-4);
-        var step = new TrainingStep(network, new MadaCos(0.02), extraLosses: [], sgd, new StepOptions(0, true));
+        var gradients = new TimedGradients(group.Size > 1 ? new AllReduceGradients(group) : null);
+        var step = new TrainingStep(network, new MadaCos(0.02), extraLosses: [], sgd, new StepOptions(0, true), group,
+            gradients);
         foreach (int size in sizes)
         {
-            using var images = randn(batch, 3, size, size, device: device);
-            using var labels = randint(spec.Classes, batch, device: device);
-            yield return BatchMeasurement.Time(size, batch, warmup, timed, () =>
+            using var images = randn(batch / group.Size, 3, size, size, device: device);
+            using var labels = randint(spec.Classes, batch / group.Size, device: device);
+            double reducedBefore = 0;
+            int calls = 0;
+            var measurement = BatchMeasurement.Time(size, batch, warmup, timed, () =>
             {
+                if (calls++ == warmup)
+                    reducedBefore = gradients.Seconds;
                 step.Run(images, labels, learningRate: 0.005);
                 if (device.type == DeviceType.CUDA)
                     cuda.synchronize();
             }, cancellation);
+            yield return group.Size == 1
+                ? measurement
+                : measurement with { AllReduceShare = (gradients.Seconds - reducedBefore) / measurement.TimedSeconds };
         }
     }
 }
+
