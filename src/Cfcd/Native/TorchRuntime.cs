@@ -48,7 +48,8 @@ public static class TorchRuntime
         return $"[[{values[0]:0.###}, {values[1]:0.###}], [{values[2]:0.###}, {values[3]:0.###}]]";
     }
 
-    /// <summary>The torch-related shared libraries mapped into this process (Linux; empty elsewhere).</summary>
+    /// <summary>The torch-related shared libraries mapped into this process, with the CUDA runtime libtorch uses
+    /// (Linux; empty elsewhere).</summary>
     public static IReadOnlyList<string> LoadedNativeLibraries()
     {
         const string maps = "/proc/self/maps";
@@ -59,7 +60,8 @@ public static class TorchRuntime
             .Where(path => Path.GetFileName(path) is var name
                 && (name.StartsWith("libtorch", StringComparison.Ordinal)
                     || name.StartsWith("libLibTorchSharp", StringComparison.Ordinal)
-                    || name.StartsWith("libc10", StringComparison.Ordinal)))
+                    || name.StartsWith("libc10", StringComparison.Ordinal)
+                    || name.StartsWith("libcudart", StringComparison.Ordinal)))
             .Distinct()
             .Order(StringComparer.Ordinal)
             .ToList();
