@@ -44,33 +44,42 @@ internal static class TrainCommand
                 console.Out.Write(ConfigWriter.ToYaml(resolved));
                 return Task.FromResult(ExitCodes.Success);
             }
-            var computeDevice = ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant(),
-                parse.GetValue(device) is null ? "train.device" : "--device");
+            var launch = ProcessLaunch.FromEnvironment();
+            string setting = parse.GetValue(device) is null ? "train.device" : "--device";
+            var computeDevice = ProcessGroups.DeviceOf(launch,
+                ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant(), setting));
             string runFolder = parse.GetValue(output)?.ToString()
                 ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name));
             OutputFile.RequireWritableFolder(runFolder);
-            using var group = ProcessGroups.ForLaunch(ProcessLaunch.FromEnvironment(),
-                TimeSpan.FromSeconds(resolved.Train.CollectiveTimeoutS));
+            using var group = ProcessGroups.ForLaunch(launch, TimeSpan.FromSeconds(resolved.Train.CollectiveTimeoutS));
+            var gradients = ProcessGroups.GradientsFor(group, launch, computeDevice);
+            using var gradientsInUse = gradients as IDisposable;
             bool terminal = group.Rank == 0 && ConsoleProgress.IsTerminal(console.Error);
-            using var logging = group.Rank == 0
-                ? CliLogging.Create(verbose: false, runFolder, terminal ? [Trainer.StepLogCategory] : [])
-                : CliLogging.ForOtherRank(group.Rank);
+            using var logging = Logging(group.Rank, runFolder, terminal);
             var folder = new RunFolder(runFolder);
-            var trainer = new Trainer(resolved, folder, computeDevice, logging, group);
+            var trainer = new Trainer(resolved, folder, computeDevice, logging, group, gradients);
             var summary = trainer.Run(parse.GetValue(resume), terminal ? new TrainingProgressBar(console.Error) : null,
                 cancellation);
-            if (group.Rank != 0)
-                return Task.FromResult(ExitCodes.Success);
-
-            string validation = summary.Validation is { } accuracy
-                ? $"; validation top-1 {accuracy.Top1:F2}%, top-5 {accuracy.Top5:F2}%" : "";
-            console.Out.WriteLine($"train: stage {resolved.Train.Stage} done, {summary.Epochs} epochs, " +
-                                  $"{summary.Steps} steps{validation}");
-            console.Out.WriteLine($"  run folder  {summary.RunFolder}");
-            console.Out.WriteLine($"  checkpoint  {summary.LastCheckpoint}");
-            console.Out.WriteLine($"  curves      {folder.Curves}, {folder.Metrics}, {folder.TensorBoard}/");
+            if (group.Rank == 0)
+                Print(console, resolved.Train.Stage, summary, folder);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>Rank 0 (or a process alone) logs the run into its folder; the other ranks log warnings only.</summary>
+    private static Microsoft.Extensions.Logging.ILoggerFactory Logging(int rank, string runFolder, bool terminal) =>
+        rank == 0
+            ? CliLogging.Create(verbose: false, runFolder, terminal ? [Trainer.StepLogCategory] : [])
+            : CliLogging.ForOtherRank(rank);
+
+    private static void Print(CliConsole console, int stage, TrainingSummary summary, RunFolder folder)
+    {
+        string validation = summary.Validation is { } accuracy
+            ? $"; validation top-1 {accuracy.Top1:F2}%, top-5 {accuracy.Top5:F2}%" : "";
+        console.Out.WriteLine($"train: stage {stage} done, {summary.Epochs} epochs, {summary.Steps} steps{validation}");
+        console.Out.WriteLine($"  run folder  {summary.RunFolder}");
+        console.Out.WriteLine($"  checkpoint  {summary.LastCheckpoint}");
+        console.Out.WriteLine($"  curves      {folder.Curves}, {folder.Metrics}, {folder.TensorBoard}/");
     }
 }
