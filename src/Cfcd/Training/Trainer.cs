@@ -41,6 +41,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         CancellationToken cancellation)
     {
         RefuseDcInet(config.Dcinet);
+        using var folderLock = Writes ? RunFolderLock.Acquire(run.Root) : null;
         var data = TrainingData.Load(config.Data);
         using var network = SeededNetwork.Build(config, data.Train.Classes);
         var start = new RunStart(config, run, _logger, Writes);
