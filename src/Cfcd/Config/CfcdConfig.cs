@@ -14,7 +14,6 @@ public sealed record CfcdConfig
     public OptimConfig Optim { get; init; } = new();
     public TrainConfig Train { get; init; } = new();
     public LossConfig Loss { get; init; } = new();
-    public DcInetConfig Dcinet { get; init; } = new();
 }
 
 public enum ChannelOrder { Bgr, Rgb }
@@ -157,20 +156,20 @@ public sealed record LossConfig
     public double LoweRatio { get; init; } = 0.9;
     /// <summary>Fraction of the positive image's locations, by attention, that may be matched.</summary>
     public double AttentionKeep { get; init; } = 0.5;
-}
-
-public sealed record DcInetConfig
-{
+    /// <summary>DC-I-Net options, off by default.</summary>
     public OlpConfig Olp { get; init; } = new();
     public HepConfig Hep { get; init; } = new();
-    public CentresConfig Centres { get; init; } = new();
+    public CentersConfig Centers { get; init; } = new();
 }
 
-/// <summary>Dynamic feature dictionary with the on-line pairing loss.</summary>
+/// <summary>DC-I-Net's dynamic feature dictionary with the on-line pairing loss (docs/method.md section 6).</summary>
 public sealed record OlpConfig
 {
     public bool Enabled { get; init; }
+    /// <summary>Embeddings the dictionary holds (a FIFO of past global batches).</summary>
     public int QueueSize { get; init; } = 16384;
+    /// <summary>The step (0-based, of the run) from which batches enter the dictionary.</summary>
+    public int StartStep { get; init; }
     public double Scale { get; init; } = 30.0;
     public double Weight { get; init; } = 1.0;
 }
@@ -184,7 +183,7 @@ public sealed record HepConfig
 }
 
 /// <summary>EMA class centres guiding the HEP pool and, optionally, the tuple sampler's negatives.</summary>
-public sealed record CentresConfig
+public sealed record CentersConfig
 {
     public bool Enabled { get; init; }
     public double Momentum { get; init; } = 0.5;

@@ -131,16 +131,20 @@ internal static class ConfigValidator
             yield return ("loss.lowe_ratio", $"must be in (0, 1], got {loss.LoweRatio}");
         if (!(loss.AttentionKeep > 0 && loss.AttentionKeep <= 1))
             yield return ("loss.attention_keep", $"must be in (0, 1], got {loss.AttentionKeep}");
-
-        var dcinet = config.Dcinet;
-        if (dcinet.Olp.QueueSize < 1)
-            yield return ("dcinet.olp.queue_size", $"must be at least 1, got {dcinet.Olp.QueueSize}");
-        if (dcinet.Hep.TopK < 0)
-            yield return ("dcinet.hep.top_k", $"must be at least 0, got {dcinet.Hep.TopK}");
-        if (dcinet.Hep.PoolSize < 1)
-            yield return ("dcinet.hep.pool_size", $"must be at least 1, got {dcinet.Hep.PoolSize}");
-        if (!(dcinet.Centres.Momentum >= 0 && dcinet.Centres.Momentum < 1))
-            yield return ("dcinet.centres.momentum", $"must be in [0, 1), got {dcinet.Centres.Momentum}");
+        if (loss.Olp.QueueSize < 1)
+            yield return ("loss.olp.queue_size", $"must be at least 1, got {loss.Olp.QueueSize}");
+        if (loss.Olp.StartStep < 0)
+            yield return ("loss.olp.start_step", $"must be 0 or more, got {loss.Olp.StartStep}");
+        if (!(loss.Olp.Scale > 0))
+            yield return ("loss.olp.scale", $"must be more than 0, got {loss.Olp.Scale}");
+        if (!(loss.Olp.Weight >= 0))
+            yield return ("loss.olp.weight", $"must be 0 or more, got {loss.Olp.Weight}");
+        if (loss.Hep.TopK < 0)
+            yield return ("loss.hep.top_k", $"must be at least 0, got {loss.Hep.TopK}");
+        if (loss.Hep.PoolSize < 1)
+            yield return ("loss.hep.pool_size", $"must be at least 1, got {loss.Hep.PoolSize}");
+        if (!(loss.Centers.Momentum >= 0 && loss.Centers.Momentum < 1))
+            yield return ("loss.centers.momentum", $"must be in [0, 1), got {loss.Centers.Momentum}");
     }
 
     private static bool IsRange(double[] range) => range.Length == 2 && range[0] <= range[1];

@@ -1,4 +1,5 @@
 using Cfcd.Config;
+using Cfcd.Distributed;
 using static TorchSharp.torch;
 
 namespace Cfcd.Training;
@@ -40,7 +41,25 @@ internal interface ILossTerm
     /// <summary>Its part of one micro-batch, inside the step's dispose scope.</summary>
     LossTermPart Forward(MicroBatchOutputs outputs);
 
-    /// <summary>The terms a config asks for: the local triplet loss in stage 2, none in stage 1.</summary>
+    /// <summary>Called by every process once a step, after the optimiser: a term that keeps something across steps
+    /// (DC-I-Net's feature dictionary) updates it here.</summary>
+    void EndStep(IProcessGroup group)
+    {
+    }
+
+    /// <summary>What it keeps across steps, by name, for checkpoints; empty for most terms.</summary>
+    IReadOnlyDictionary<string, Tensor> State() => new Dictionary<string, Tensor>();
+
+    /// <summary>Restores <see cref="State"/> from a checkpoint (a resumed run).</summary>
+    void Load(IReadOnlyDictionary<string, Tensor> state, Device device)
+    {
+    }
+
+    /// <summary>The terms a config asks for: the local triplet loss in stage 2, the on-line pairing loss with
+    /// loss.olp.enabled, in that order.</summary>
     static IReadOnlyList<ILossTerm> ForConfig(CfcdConfig config) =>
-        config.Train.Stage == 2 ? [LocalTripletTerm.FromConfig(config)] : [];
+    [
+        .. config.Train.Stage == 2 ? [LocalTripletTerm.FromConfig(config)] : Array.Empty<ILossTerm>(),
+        .. config.Loss.Olp.Enabled ? [new OnlinePairingTerm(config.Loss.Olp)] : Array.Empty<ILossTerm>(),
+    ];
 }

@@ -8,8 +8,9 @@ namespace Cfcd.Training;
 /// saves, or points to, exactly this.
 /// </summary>
 /// <param name="writes">Whether this process writes checkpoints (rank 0 of a data-parallel run, or alone).</param>
+/// <param name="terms">The extra loss terms, whose state goes into checkpoints.</param>
 internal sealed class RunPosition(RunFolder run, CfcdNet network, InputConvention convention, Sgd optimizer,
-    TrainingPosition start, bool writes = true)
+    TrainingPosition start, bool writes = true, IReadOnlyList<ILossTerm>? terms = null)
 {
     private long _savedStep = start.GlobalStep;
 
@@ -28,7 +29,11 @@ internal sealed class RunPosition(RunFolder run, CfcdNet network, InputConventio
     {
         if (!writes)
             return;
-        TrainingCheckpoint.Write(run.LastCheckpoint, network, convention, optimizer, Current);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var lossState = (terms ?? []).SelectMany(term => term.State()
+            .Select(pair => (Name: $"{term.LossColumn}.{pair.Key}", Tensor: pair.Value)))
+            .ToDictionary(entry => entry.Name, entry => entry.Tensor);
+        TrainingCheckpoint.Write(run.LastCheckpoint, network, convention, optimizer, Current, lossState);
         _savedStep = Current.GlobalStep;
     }
 

@@ -37,9 +37,10 @@ internal sealed class RunStart(CfcdConfig config, RunFolder run, ILogger logger,
 
     /// <summary>Where the loop starts: the checkpoint's position, momentum and RNG, or a fresh run's start (the
     /// resolved config written into the folder).</summary>
-    public TrainingPosition Restore(LoadedCheckpoint? resumed, Sgd optimizer)
+    public TrainingPosition Restore(LoadedCheckpoint? resumed, Sgd optimizer, IReadOnlyList<ILossTerm> terms,
+        Device device)
     {
-        var position = resumed is null ? StartFresh() : Resume(resumed, optimizer);
+        var position = resumed is null ? StartFresh() : Resume(resumed, optimizer, terms, device);
         Directory.CreateDirectory(run.Checkpoints);
         return position;
     }
@@ -53,9 +54,16 @@ internal sealed class RunStart(CfcdConfig config, RunFolder run, ILogger logger,
         return new TrainingPosition(0, 0, 0, 0, yaml);
     }
 
-    private TrainingPosition Resume(LoadedCheckpoint resumed, Sgd optimizer)
+    private TrainingPosition Resume(LoadedCheckpoint resumed, Sgd optimizer, IReadOnlyList<ILossTerm> terms,
+        Device device)
     {
         optimizer.LoadMomentumBuffers(resumed.Momentum);
+        foreach (var term in terms)
+        {
+            string prefix = term.LossColumn + ".";
+            term.Load(resumed.LossState.Where(pair => pair.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(pair => pair.Key[prefix.Length..], pair => pair.Value), device);
+        }
         if (resumed.TorchRng is not null)
             set_rng_state(resumed.TorchRng);
         var position = resumed.Position;

@@ -40,7 +40,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
     public TrainingSummary Run(bool requireResume, IProgress<TrainingProgress>? progress,
         CancellationToken cancellation)
     {
-        RefuseDcInet(config.Dcinet);
+        RefuseDcInet(config.Loss);
         using var folderLock = Writes ? RunFolderLock.Acquire(run.Root) : null;
         var data = TrainingData.Load(config.Data);
         using var network = SeededNetwork.Build(config, data.Train.Classes);
@@ -51,21 +51,23 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         ModelBroadcast.FromRankZero(network, _group);
         using var optimizer = new Sgd(network.named_parameters().ToList(), config.Optim.Momentum, config.Optim.Nesterov,
             config.Optim.WeightDecay);
-        var position = new RunPosition(run, network, _convention, optimizer, start.Restore(resumed, optimizer),
-            Writes);
+        var terms = ILossTerm.ForConfig(config);
+        using var termsInUse = new DisposesAll(terms);
+        var position = new RunPosition(run, network, _convention, optimizer,
+            start.Restore(resumed, optimizer, terms, device), Writes, terms);
         GroupChecks.RequireSame(_group, position.Current.GlobalStep, "the step the run resumes at");
         using var stop = new StopAgreement(_group, cancellation);
-        var accuracy = Train(data, network, optimizer, position, progress, stop);
+        var accuracy = Train(data, network, optimizer, terms, position, progress, stop);
         return new TrainingSummary(run.Root, config.Train.Epochs, position.Current.GlobalStep, run.LastCheckpoint,
             accuracy, resumed is not null);
     }
 
     /// <summary>Builds the parts of the loop, then runs the epochs still to run.</summary>
-    private Accuracy? Train(TrainingData data, CfcdNet network, Sgd optimizer, RunPosition position,
-        IProgress<TrainingProgress>? progress, StopAgreement stop)
+    private Accuracy? Train(TrainingData data, CfcdNet network, Sgd optimizer, IReadOnlyList<ILossTerm> terms,
+        RunPosition position, IProgress<TrainingProgress>? progress, StopAgreement stop)
     {
         var batches = new TrainingBatches(config, data.Train, _convention, _logger, _group.Rank, _group.Size);
-        var step = new TrainingStep(network, IClassificationLoss.Create(config.Loss), ILossTerm.ForConfig(config),
+        var step = new TrainingStep(network, IClassificationLoss.Create(config.Loss), terms,
             optimizer, StepOptions.FromConfig(config), _group,
             gradients ?? (_group.Size > 1 ? new AllReduceGradients(_group) : null));
         var predictor = new ClassPredictor(network, device, batches.Loading, _logger);
@@ -105,16 +107,12 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         }
     }
 
-    private static void RefuseDcInet(DcInetConfig dcinet)
+    private static void RefuseDcInet(LossConfig loss)
     {
-        foreach (var (key, enabled) in new[]
-                 {
-                     ("dcinet.olp", dcinet.Olp.Enabled), ("dcinet.hep", dcinet.Hep.Enabled),
-                     ("dcinet.centres", dcinet.Centres.Enabled),
-                 })
+        foreach (var (key, enabled) in new[] { ("loss.hep", loss.Hep.Enabled), ("loss.centers", loss.Centers.Enabled) })
             if (enabled)
-                throw new NotBuiltException($"{key}.enabled: the DC-I-Net training options are not built into the " +
-                                            "trainer yet; set it to false");
+                throw new NotBuiltException($"{key}.enabled: DC-I-Net's hard-example-priority softmax and class " +
+                                            "centres are not built into the trainer yet; set it to false");
     }
 
     private void LogStart(TrainingData data)
@@ -126,5 +124,15 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
             config.Train.BatchSize, config.Train.Epochs, config.Loss.Head, device.type);
         if (device.type == DeviceType.CPU && CpuKernelSelection.Current is { } kernels)
             _logger.LogInformation("CPU kernels: {Kernels} ({Reason})", kernels.Kernels.Name(), kernels.Reason);
+    }
+
+    /// <summary>Disposes those of its items that hold native memory (loss terms with a dictionary).</summary>
+    private sealed class DisposesAll(IEnumerable<object> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items.OfType<IDisposable>())
+                item.Dispose();
+        }
     }
 }

@@ -18,9 +18,12 @@ public sealed record TrainingPosition(int Epoch, int Step, long GlobalStep, int 
 
 /// <summary>A training checkpoint read back: the network's weights, the optimiser's momentum, the RNG and the
 /// position.</summary>
+/// <param name="lossState">What the extra loss terms keep across steps, by "&lt;term's column&gt;.&lt;name&gt;".</param>
 internal sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dictionary<string, Tensor> momentum,
-    Tensor? torchRng, TrainingPosition position) : IDisposable
+    Tensor? torchRng, TrainingPosition position, Dictionary<string, Tensor> lossState) : IDisposable
 {
+    public IReadOnlyDictionary<string, Tensor> LossState { get; } = lossState;
+
     public string Path { get; } = path;
 
     public NetworkWeights Weights { get; } = weights;
@@ -34,7 +37,7 @@ internal sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dict
     public void Dispose()
     {
         Weights.Dispose();
-        foreach (var buffer in momentum.Values)
+        foreach (var buffer in momentum.Values.Concat(lossState.Values))
             buffer.Dispose();
         TorchRng?.Dispose();
     }
@@ -50,15 +53,20 @@ internal static class TrainingCheckpoint
     public const string Extension = ".ckpt";
     private const string MomentumPrefix = NetworkWeights.TrainingStatePrefix + "momentum.";
     private const string TorchRngName = NetworkWeights.TrainingStatePrefix + "torch_rng";
+    private const string LossStatePrefix = NetworkWeights.TrainingStatePrefix + "loss.";
     private const string PositionKey = "train_state";
 
+    /// <param name="lossState">What the extra loss terms keep across steps (see <see cref="LoadedCheckpoint"/>).
+    /// </param>
     public static void Write(string path, CfcdNet network, InputConvention convention, Sgd optimizer,
-        TrainingPosition position)
+        TrainingPosition position, IReadOnlyDictionary<string, Tensor>? lossState = null)
     {
         using var weights = NetworkWeights.FromNetwork(network, convention);
         using var rng = get_rng_state();
         var state = optimizer.MomentumBuffers.ToDictionary(pair => MomentumPrefix + pair.Key, pair => pair.Value);
         state[TorchRngName] = rng;
+        foreach (var (name, tensor) in lossState ?? new Dictionary<string, Tensor>())
+            state[LossStatePrefix + name] = tensor;
         var metadata = new Dictionary<string, string> { [PositionKey] = JsonSerializer.Serialize(position) };
         weights.Save(path, state, metadata);
     }
@@ -85,7 +93,10 @@ internal static class TrainingCheckpoint
         var weights = NetworkWeights.FromSafeTensors(path, file);
         var momentum = file.Tensors.Where(pair => pair.Key.StartsWith(MomentumPrefix, StringComparison.Ordinal))
             .ToDictionary(pair => pair.Key[MomentumPrefix.Length..], pair => pair.Value);
-        return new LoadedCheckpoint(path, weights, momentum, file.Tensors.GetValueOrDefault(TorchRngName), position);
+        var lossState = file.Tensors.Where(pair => pair.Key.StartsWith(LossStatePrefix, StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key[LossStatePrefix.Length..], pair => pair.Value);
+        return new LoadedCheckpoint(path, weights, momentum, file.Tensors.GetValueOrDefault(TorchRngName), position,
+            lossState);
     }
 
     /// <summary>The position a checkpoint file records, read from its header only; null if it is not a readable

@@ -58,6 +58,8 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
         _gradients.Reduce(optimizer.Parameters);
         if (step.IsFinite)
             optimizer.Step(learningRate);
+        foreach (var term in extraLosses)
+            term.EndStep(_group);
         return step;
     }
 

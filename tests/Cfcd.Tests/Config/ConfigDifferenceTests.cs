@@ -11,8 +11,8 @@ public class ConfigDifferenceTests
         Assert.Null(ConfigDifference.First(config, config));
         Assert.Equal("train.epochs: 50 vs 3",
             ConfigDifference.First(config, config with { Train = config.Train with { Epochs = 3 } }));
-        var queue = config with { Dcinet = config.Dcinet with { Olp = config.Dcinet.Olp with { QueueSize = 100 } } };
-        Assert.Equal("dcinet.olp.queue_size: 16384 vs 100", ConfigDifference.First(config, queue));
+        var queue = config with { Loss = config.Loss with { Olp = config.Loss.Olp with { QueueSize = 100 } } };
+        Assert.Equal("loss.olp.queue_size: 16384 vs 100", ConfigDifference.First(config, queue));
     }
 
     [Fact]

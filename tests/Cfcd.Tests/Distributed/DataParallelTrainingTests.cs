@@ -9,8 +9,9 @@ namespace Cfcd.Tests.Distributed;
 
 /// <summary>
 /// `mpirun -np 2 cfcd train` against one process that splits each batch the same way (train.micro_batch and
-/// train.ghost_bn of half the batch, one thread like each rank): stage 1 and stage 2 end with the same weights; a
-/// rank killed mid-epoch stops the run, and the same command resumes it to the weights of the uninterrupted run.
+/// train.ghost_bn of half the batch, one thread like each rank): stage 1 and stage 2 (with the on-line pairing loss's
+/// feature dictionary) end with the same weights, momentum and dictionary; a rank killed mid-epoch stops the run, and
+/// the same command resumes it to the weights of the uninterrupted run.
 /// </summary>
 public class DataParallelTrainingTests(ITestOutputHelper output)
 {
@@ -38,11 +39,14 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
         Cfcd(OneThread, "score", "--config", stageOne, "--weights", stageOneWeights, "--out", scores);
         string stageTwo = Path.Combine(folder, "stage2.yaml");
         File.WriteAllText(stageTwo, TinyConfigYaml.StageTwo(data, scores, stageOneWeights));
-        string[] stageTwoParallel = ["train", "--config", stageTwo, "--out", Path.Combine(folder, "two2")];
+        // Stage 2 with DC-I-Net's feature dictionary too: the dictionary gathers every rank's embeddings.
+        string[] dictionary = ["--set", "loss.olp.enabled=true", "--set", "loss.olp.queue_size=12"];
+        string[] stageTwoParallel =
+            ["train", "--config", stageTwo, .. dictionary, "--out", Path.Combine(folder, "two2")];
         Succeeded(mpi.Run(2, Limit, stageTwoParallel), stageTwoParallel);
-        Cfcd(OneThread, "train", "--config", stageTwo, "--set", "train.micro_batch=4", "--out",
-            Path.Combine(folder, "one2"));
-        AssertSameWeights(Path.Combine(folder, "one2"), Path.Combine(folder, "two2"), "stage 2");
+        Cfcd(OneThread, ["train", "--config", stageTwo, .. dictionary, "--set", "train.micro_batch=4", "--out",
+            Path.Combine(folder, "one2")]);
+        AssertSameWeights(Path.Combine(folder, "one2"), Path.Combine(folder, "two2"), "stage 2 with OLP");
 
         KilledRankStopsTheRunAndItResumes(folder, stageOne, split);
         StoppedRankIsNamedWithinTheTimeout(folder, stageOne, split);

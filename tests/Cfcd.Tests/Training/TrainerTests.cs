@@ -102,6 +102,33 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     }
 
     [Fact]
+    public void AResumedRunGoesOnWithTheSameFeatureDictionary()
+    {
+        var config = tiny.Config() with
+        {
+            Loss = new LossConfig { Olp = new OlpConfig { Enabled = true, QueueSize = 20, StartStep = 1, Scale = 10 } },
+        };
+        var whole = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "olp"));
+        TinyTrainingRun.Train(config, whole);
+        var run = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "olp-stopped"));
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => TinyTrainingRun.Train(config, run,
+            progress: new CancelAt(stop, epoch: 2, step: 2), cancellation: stop.Token));
+        TinyTrainingRun.Train(config, run, requireResume: true);
+
+        AssertSameWeights(whole.LastCheckpoint, run.LastCheckpoint);
+        using var expected = TrainingCheckpoint.Read(whole.LastCheckpoint);
+        using var actual = TrainingCheckpoint.Read(run.LastCheckpoint);
+        Assert.Equal(["olp_loss.features", "olp_loss.labels", "olp_loss.position", "olp_loss.steps"],
+            expected.LossState.Keys.Order());
+        Golden.AssertSameTensors(expected.LossState, actual.LossState);
+        // 12 steps of 8 images, the first left out (start_step 1): 88 entries through a ring of 20.
+        Assert.Equal(new long[] { 20, 88 % 20 }, expected.LossState["olp_loss.position"].data<long>().ToArray());
+        Assert.True(MetricsLog.Read(run.Metrics).Where(row => row.Phase == MetricsRow.TrainPhase)
+            .All(row => row[MetricsRow.OlpLoss] > 0));
+    }
+
+    [Fact]
     public void ARunKilledAfterAnEpochCheckpointResumesFromIt()
     {
         // What a killed process leaves: the run's files as they were, the epoch-1 checkpoint as the newest.
@@ -158,10 +185,11 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     public void DcInetOptionsAreRefusedUntilTheTrainerHasThem()
     {
         var config = tiny.Config();
-        config = config with { Dcinet = config.Dcinet with { Hep = config.Dcinet.Hep with { Enabled = true } } };
+        config = config with { Loss = config.Loss with { Hep = config.Loss.Hep with { Enabled = true } } };
         var error = Assert.Throws<NotBuiltException>(() =>
             TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
-        Assert.StartsWith("dcinet.hep.enabled: the DC-I-Net training options are not built", error.Message);
+        Assert.StartsWith("loss.hep.enabled: DC-I-Net's hard-example-priority softmax and class centres are not " +
+                          "built", error.Message);
     }
 
     [Fact]

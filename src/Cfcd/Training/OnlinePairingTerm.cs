@@ -1,0 +1,73 @@
+using Cfcd.Config;
+using Cfcd.Distributed;
+using Cfcd.Losses;
+using static TorchSharp.torch;
+
+namespace Cfcd.Training;
+
+/// <summary>
+/// The on-line pairing loss over the feature dictionary as an extra loss term: each micro-batch's anchors against
+/// the dictionary as it stood at the start of the step; the step's global batch enters the dictionary at its end (in
+/// rank order, gathered from every process), from loss.olp.start_step on. Weighted by loss.olp.weight times the
+/// micro-batch's share of the batch. Why: the step adds it like any other term, and one process splitting its batch
+/// and several processes sharing it see the same dictionary.
+/// </summary>
+internal sealed class OnlinePairingTerm(OlpConfig olp) : ILossTerm, IDisposable
+{
+    private readonly FeatureQueue _queue = new(olp.QueueSize);
+    private readonly List<(Tensor Features, Tensor Labels)> _pending = [];
+    private long _steps;
+
+    public string LossColumn => MetricsRow.OlpLoss;
+
+    public string? TallyColumn => null;
+
+    public bool NeedsRes4 => false;
+
+    public LossTermPart Forward(MicroBatchOutputs outputs)
+    {
+        var (loss, _) = OnlinePairingLoss.Forward(outputs.Embedding, outputs.Labels, _queue.Filled, olp.Scale);
+        using (no_grad())
+            _pending.Add((nn.functional.normalize(outputs.Embedding, p: 2, dim: 1).detach().clone()
+                .DetachFromDisposeScope(), outputs.Labels.clone().DetachFromDisposeScope()));
+        return new LossTermPart(loss, olp.Weight * outputs.Labels.shape[0] / outputs.BatchImages, default);
+    }
+
+    public void EndStep(IProcessGroup group)
+    {
+        using var scope = NewDisposeScope();
+        var features = cat(_pending.Select(part => part.Features).ToList(), 0);
+        var labels = cat(_pending.Select(part => part.Labels).ToList(), 0);
+        _pending.ForEach(part =>
+        {
+            part.Features.Dispose();
+            part.Labels.Dispose();
+        });
+        _pending.Clear();
+        if (group.Size > 1)
+            (features, labels) = (Gathered(group, features).to(features.dtype).view(-1, features.shape[1]),
+                Gathered(group, labels).to(ScalarType.Int64));
+        if (_steps++ >= olp.StartStep)
+            _queue.Enqueue(features, labels);
+    }
+
+    public IReadOnlyDictionary<string, Tensor> State()
+    {
+        var state = _queue.State().ToDictionary(pair => pair.Key, pair => pair.Value);
+        state["steps"] = tensor(new[] { _steps });
+        return state;
+    }
+
+    public void Load(IReadOnlyDictionary<string, Tensor> state, Device device)
+    {
+        _queue.Load(state, device);
+        if (state.TryGetValue("steps", out var steps))
+            _steps = steps.data<long>()[0];
+    }
+
+    public void Dispose() => _queue.Dispose();
+
+    private static Tensor Gathered(IProcessGroup group, Tensor local) =>
+        tensor(group.Gather(local.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray()).All)
+            .to(local.device);
+}
