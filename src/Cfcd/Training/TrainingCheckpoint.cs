@@ -18,7 +18,8 @@ public sealed record TrainingPosition(int Epoch, int Step, long GlobalStep, int 
 
 /// <summary>A training checkpoint read back: the network's weights, the optimiser's momentum, the RNG and the
 /// position.</summary>
-/// <param name="lossState">What the extra loss terms keep across steps, by "&lt;term's column&gt;.&lt;name&gt;".</param>
+/// <param name="lossState">What the extra loss terms keep across steps, by "&lt;term's column&gt;.&lt;name&gt;".
+/// </param>
 internal sealed class LoadedCheckpoint(string path, NetworkWeights weights, Dictionary<string, Tensor> momentum,
     Tensor? torchRng, TrainingPosition position, Dictionary<string, Tensor> lossState) : IDisposable
 {
