@@ -31,8 +31,12 @@ internal sealed class MetricsLog : IDisposable
                 $"{path}: has {kept.Count} metrics rows where the checkpoint saw {keepRows}; was it edited or cut?");
         var writer = new StreamWriter(path, append: false) { AutoFlush = true };
         writer.WriteLine(Header);
+        // A run begun by an older cfcd has fewer columns, the new ones last: its rows get empty cells for them.
         foreach (var line in kept)
-            writer.WriteLine(line);
+        {
+            int missing = 2 + MetricsRow.Columns.Count - line.Count(character => character == ',');
+            writer.WriteLine(line + new string(',', Math.Max(0, missing)));
+        }
         return new MetricsLog(writer, kept.Count);
     }
 

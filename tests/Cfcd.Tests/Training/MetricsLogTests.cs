@@ -19,8 +19,8 @@ public class MetricsLogTests
                 new Dictionary<string, double> { [MetricsRow.Top1] = 12.5, [MetricsRow.Top5] = 50 }));
         }
         Assert.Equal("phase,epoch,step,lr,loss,ce_loss,local_loss,scale,margin,median_cosine,log_b,matches_per_tuple," +
-                     "top1,top5,images_per_s", File.ReadLines(path).First());
-        Assert.Equal("train,1,1,0.005,6.25,,,,,,,,,,", File.ReadLines(path).ElementAt(1));
+                     "top1,top5,images_per_s,olp_loss", File.ReadLines(path).First());
+        Assert.Equal("train,1,1,0.005,6.25,,,,,,,,,,,", File.ReadLines(path).ElementAt(1));
         var rows = MetricsLog.Read(path);
         Assert.Equal(6.25, rows[0][MetricsRow.Loss]);
         Assert.Null(rows[0][MetricsRow.Top1]);
@@ -42,5 +42,18 @@ public class MetricsLogTests
         Assert.Equal([1.0, 2, 30], MetricsLog.Read(path).Select(row => row[MetricsRow.Loss]!.Value));
         var error = Assert.Throws<InputException>(() => MetricsLog.Open(path, keepRows: 5));
         Assert.Contains("has 3 metrics rows where the checkpoint saw 5", error.Message);
+    }
+
+    [Fact]
+    public void ARunBegunWithFewerColumnsResumesWithTheNewOnesEmpty()
+    {
+        string path = Path.Combine(TestPaths.NewTempFolder(), "metrics.csv");
+        File.WriteAllLines(path, ["phase,epoch,step,lr,loss,ce_loss,local_loss,scale,margin,median_cosine,log_b," +
+                                  "matches_per_tuple,top1,top5,images_per_s", "train,1,1,0.005,6.25,,,,,,,,,,"]);
+        using (var log = MetricsLog.Open(path, keepRows: 1))
+            log.Append(Row(2, 5.5));
+        var rows = MetricsLog.Read(path);
+        Assert.Equal([6.25, 5.5], rows.Select(row => row[MetricsRow.Loss]));
+        Assert.Null(rows[0][MetricsRow.OlpLoss]);
     }
 }
