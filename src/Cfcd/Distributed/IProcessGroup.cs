@@ -24,6 +24,10 @@ public interface IProcessGroup : IDisposable
 
     /// <summary>Copies <paramref name="values"/> of rank <paramref name="root"/> into every process's.</summary>
     void Broadcast(Span<byte> values, int root);
+
+    /// <summary>This process leaves the run on an error of its own: no orderly shutdown, which would wait for the
+    /// others; the launcher ends them when this process exits.</summary>
+    void Abandon();
 }
 
 /// <summary>A rank did not take part in a collective operation in time (it died, hangs or stopped).</summary>
@@ -53,6 +57,10 @@ public sealed class SingleProcessGroup : IProcessGroup
     public (double[] All, int First) Gather(ReadOnlySpan<double> local) => (local.ToArray(), 0);
 
     public void Broadcast(Span<byte> values, int root)
+    {
+    }
+
+    public void Abandon()
     {
     }
 

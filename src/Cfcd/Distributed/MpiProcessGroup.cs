@@ -93,6 +93,8 @@ internal sealed unsafe class MpiProcessGroup : IProcessGroup
         }
     }
 
+    public void Abandon() => _broken = true;
+
     public void Dispose()
     {
         // After a lost rank MPI_Finalize would wait for it; the launcher ends the others when this process exits.

@@ -40,6 +40,21 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
     public TrainingSummary Run(bool requireResume, IProgress<TrainingProgress>? progress,
         CancellationToken cancellation)
     {
+        try
+        {
+            return RunAll(requireResume, progress, cancellation);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // The others may wait in a collective for this process: leave without an orderly MPI shutdown.
+            _group.Abandon();
+            throw;
+        }
+    }
+
+    private TrainingSummary RunAll(bool requireResume, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellation)
+    {
         RefuseDcInet(config.Loss);
         using var folderLock = Writes ? RunFolderLock.Acquire(run.Root) : null;
         var data = TrainingData.Load(config.Data);

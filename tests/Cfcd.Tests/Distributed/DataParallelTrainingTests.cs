@@ -50,6 +50,21 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
 
         KilledRankStopsTheRunAndItResumes(folder, stageOne, split);
         StoppedRankIsNamedWithinTheTimeout(folder, stageOne, split);
+        AFolderInUseStopsEveryRankAtOnce(folder, stageOne);
+    }
+
+    /// <summary>Rank 0's error (here the run folder's lock) does not leave rank 1 waiting for it.</summary>
+    private void AFolderInUseStopsEveryRankAtOnce(string folder, string config)
+    {
+        string run = Path.Combine(folder, "in-use");
+        using var held = RunFolderLock.Acquire(run);
+        string[] args = ["train", "--config", config, "--out", run];
+        var clock = Stopwatch.StartNew();
+        var result = new MpiRun().Run(2, Limit, args);
+        output.WriteLine($"folder in use: mpirun exit {result.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"cfcd train: {run}: in use by another cfcd train", result.Error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the run took {clock.Elapsed} to stop");
     }
 
     /// <summary>A rank that hangs (SIGSTOP) is not noticed by mpirun; the collective's timeout names it.</summary>
