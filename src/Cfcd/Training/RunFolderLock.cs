@@ -13,7 +13,7 @@ internal sealed class RunFolderLock : IDisposable
 {
     public const string FileName = ".lock";
     private const int ReadWrite = 2, Create = 0x40, CloseOnExec = 0x80000;
-    private const int Exclusive = 2, NonBlocking = 4;
+    private const int Exclusive = 2, NonBlocking = 4, WouldBlock = 11;
 
     private int _descriptor;
 
@@ -31,10 +31,12 @@ internal sealed class RunFolderLock : IDisposable
                                      $"{Marshal.GetLastPInvokeError()})");
         if (Flock(descriptor, Exclusive | NonBlocking) != 0)
         {
+            int error = Marshal.GetLastPInvokeError();
             string holder = ReadHolder(descriptor);
             Close(descriptor);
-            throw new InputException($"{runRoot}: in use by another cfcd train ({holder}); wait for it or use " +
-                                     "another --out");
+            throw new InputException(error == WouldBlock
+                ? $"{runRoot}: in use by another cfcd train ({holder}); wait for it or use another --out"
+                : $"{path}: cannot lock the run folder (errno {error}; does this file system support flock?)");
         }
         byte[] line = Encoding.UTF8.GetBytes(
             $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}: " +

@@ -24,7 +24,8 @@ public class RunFolderLockTests
     {
         string run = TestPaths.NewTempFolder();
         string lockFile = Path.Combine(run, RunFolderLock.FileName);
-        using var holder = Process.Start("flock", ["--nonblock", lockFile, "sleep", "60"]);
+        // Without --nonblock: should a poll below hold the lock for a moment, flock(1) waits for it.
+        using var holder = Process.Start("flock", [lockFile, "sleep", "60"]);
         var clock = Stopwatch.StartNew();
         while (!IsHeld(run) && clock.Elapsed < TimeSpan.FromSeconds(10))
             Thread.Sleep(20);
