@@ -186,5 +186,8 @@ public sealed record HepConfig
 public sealed record CentersConfig
 {
     public bool Enabled { get; init; }
+    /// <summary>g in v_y &lt;- normalise(g v_y + (1 - g) x).</summary>
     public double Momentum { get; init; } = 0.5;
+    /// <summary>The centre loss's weight: mean of 1 - cos(x, v_y) over the images whose class has a centre.</summary>
+    public double Weight { get; init; } = 0.1;
 }

@@ -145,6 +145,9 @@ internal static class ConfigValidator
             yield return ("loss.hep.pool_size", $"must be at least 1, got {loss.Hep.PoolSize}");
         if (!(loss.Centers.Momentum >= 0 && loss.Centers.Momentum < 1))
             yield return ("loss.centers.momentum", $"must be in [0, 1), got {loss.Centers.Momentum}");
+        if (!(loss.Centers.Weight > 0))
+            yield return ("loss.centers.weight", $"must be more than 0 (the centre loss is what uses the centres " +
+                                                 $"until HEP is built), got {loss.Centers.Weight}");
     }
 
     private static bool IsRange(double[] range) => range.Length == 2 && range[0] <= range[1];

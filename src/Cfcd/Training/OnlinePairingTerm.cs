@@ -36,17 +36,7 @@ internal sealed class OnlinePairingTerm(OlpConfig olp) : ILossTerm, IDisposable
     public void EndStep(IProcessGroup group)
     {
         using var scope = NewDisposeScope();
-        var features = cat(_pending.Select(part => part.Features).ToList(), 0);
-        var labels = cat(_pending.Select(part => part.Labels).ToList(), 0);
-        _pending.ForEach(part =>
-        {
-            part.Features.Dispose();
-            part.Labels.Dispose();
-        });
-        _pending.Clear();
-        if (group.Size > 1)
-            (features, labels) = (Gathered(group, features).to(features.dtype).view(-1, features.shape[1]),
-                Gathered(group, labels).to(ScalarType.Int64));
+        var (features, labels) = BatchRecords.Take(_pending, group);
         if (_steps++ >= olp.StartStep)
             _queue.Enqueue(features, labels);
     }
@@ -66,8 +56,4 @@ internal sealed class OnlinePairingTerm(OlpConfig olp) : ILossTerm, IDisposable
     }
 
     public void Dispose() => _queue.Dispose();
-
-    private static Tensor Gathered(IProcessGroup group, Tensor local) =>
-        tensor(group.Gather(local.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray()).All)
-            .to(local.device);
 }

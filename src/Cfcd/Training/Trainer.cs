@@ -66,7 +66,7 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         ModelBroadcast.FromRankZero(network, _group);
         using var optimizer = new Sgd(network.named_parameters().ToList(), config.Optim.Momentum, config.Optim.Nesterov,
             config.Optim.WeightDecay);
-        var terms = ILossTerm.ForConfig(config);
+        var terms = ILossTerm.ForConfig(config, data.Train.Classes);
         using var termsInUse = new DisposesAll(terms);
         var position = new RunPosition(run, network, _convention, optimizer,
             start.Restore(resumed, optimizer, terms, device), Writes, terms);
@@ -124,10 +124,9 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
 
     private static void RefuseDcInet(LossConfig loss)
     {
-        foreach (var (key, enabled) in new[] { ("loss.hep", loss.Hep.Enabled), ("loss.centers", loss.Centers.Enabled) })
-            if (enabled)
-                throw new NotBuiltException($"{key}.enabled: DC-I-Net's hard-example-priority softmax and class " +
-                                            "centres are not built into the trainer yet; set it to false");
+        if (loss.Hep.Enabled)
+            throw new NotBuiltException("loss.hep.enabled: DC-I-Net's hard-example-priority softmax is not built " +
+                                        "into the trainer yet; set it to false");
     }
 
     private void LogStart(TrainingData data)

@@ -107,9 +107,9 @@ public class CfcdCliTests
     public void OptionsThatAreNotBuiltYetSaySoAndExitWithThree()
     {
         var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set",
-            "loss.centers.enabled=true", "--out", TestPaths.NewTempFolder());
+            "loss.hep.enabled=true", "--out", TestPaths.NewTempFolder());
         Assert.Equal(ExitCodes.NotAvailable, result.ExitCode);
-        Assert.StartsWith("cfcd train: loss.centers.enabled: DC-I-Net's hard-example-priority softmax and class " +
-                          "centres are not built", result.Error);
+        Assert.StartsWith("cfcd train: loss.hep.enabled: DC-I-Net's hard-example-priority softmax is not built",
+            result.Error);
     }
 }

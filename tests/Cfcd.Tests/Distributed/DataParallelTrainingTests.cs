@@ -39,14 +39,15 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
         Cfcd(OneThread, "score", "--config", stageOne, "--weights", stageOneWeights, "--out", scores);
         string stageTwo = Path.Combine(folder, "stage2.yaml");
         File.WriteAllText(stageTwo, TinyConfigYaml.StageTwo(data, scores, stageOneWeights));
-        // Stage 2 with DC-I-Net's feature dictionary too: the dictionary gathers every rank's embeddings.
-        string[] dictionary = ["--set", "loss.olp.enabled=true", "--set", "loss.olp.queue_size=12"];
+        // Stage 2 with DC-I-Net's feature dictionary and class centres too: both take every rank's embeddings.
+        string[] dictionary =
+            ["--set", "loss.olp.enabled=true", "--set", "loss.olp.queue_size=12", "--set", "loss.centers.enabled=true"];
         string[] stageTwoParallel =
             ["train", "--config", stageTwo, .. dictionary, "--out", Path.Combine(folder, "two2")];
         Succeeded(mpi.Run(2, Limit, stageTwoParallel), stageTwoParallel);
         Cfcd(OneThread, ["train", "--config", stageTwo, .. dictionary, "--set", "train.micro_batch=4", "--out",
             Path.Combine(folder, "one2")]);
-        AssertSameWeights(Path.Combine(folder, "one2"), Path.Combine(folder, "two2"), "stage 2 with OLP");
+        AssertSameWeights(Path.Combine(folder, "one2"), Path.Combine(folder, "two2"), "stage 2 with OLP, centres");
 
         KilledRankStopsTheRunAndItResumes(folder, stageOne, split);
         StoppedRankIsNamedWithinTheTimeout(folder, stageOne, split);

@@ -102,11 +102,15 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     }
 
     [Fact]
-    public void AResumedRunGoesOnWithTheSameFeatureDictionary()
+    public void AResumedRunGoesOnWithTheSameFeatureDictionaryAndClassCentres()
     {
         var config = tiny.Config() with
         {
-            Loss = new LossConfig { Olp = new OlpConfig { Enabled = true, QueueSize = 20, StartStep = 1, Scale = 10 } },
+            Loss = new LossConfig
+            {
+                Olp = new OlpConfig { Enabled = true, QueueSize = 20, StartStep = 1, Scale = 10 },
+                Centers = new CentersConfig { Enabled = true, Momentum = 0.5, Weight = 0.5 },
+            },
         };
         var whole = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "olp"));
         TinyTrainingRun.Train(config, whole);
@@ -119,13 +123,13 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         AssertSameWeights(whole.LastCheckpoint, run.LastCheckpoint);
         using var expected = TrainingCheckpoint.Read(whole.LastCheckpoint);
         using var actual = TrainingCheckpoint.Read(run.LastCheckpoint);
-        Assert.Equal(["olp_loss.features", "olp_loss.labels", "olp_loss.position", "olp_loss.steps"],
-            expected.LossState.Keys.Order());
+        Assert.Equal(["center_loss.centers", "center_loss.seen", "olp_loss.features", "olp_loss.labels",
+            "olp_loss.position", "olp_loss.steps"], expected.LossState.Keys.Order());
         Golden.AssertSameTensors(expected.LossState, actual.LossState);
         // 12 steps of 8 images, the first left out (start_step 1): 88 entries through a ring of 20.
         Assert.Equal(new long[] { 20, 88 % 20 }, expected.LossState["olp_loss.position"].data<long>().ToArray());
         Assert.True(MetricsLog.Read(run.Metrics).Where(row => row.Phase == MetricsRow.TrainPhase)
-            .All(row => row[MetricsRow.OlpLoss] > 0));
+            .All(row => row[MetricsRow.OlpLoss] > 0 && row[MetricsRow.CenterLoss] > 0));
     }
 
     [Fact]
@@ -188,8 +192,7 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         config = config with { Loss = config.Loss with { Hep = config.Loss.Hep with { Enabled = true } } };
         var error = Assert.Throws<NotBuiltException>(() =>
             TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
-        Assert.StartsWith("loss.hep.enabled: DC-I-Net's hard-example-priority softmax and class centres are not " +
-                          "built", error.Message);
+        Assert.StartsWith("loss.hep.enabled: DC-I-Net's hard-example-priority softmax is not built", error.Message);
     }
 
     [Fact]
