@@ -14,7 +14,7 @@ internal static class CfcdCli
     {
         new HelpOption { Recursive = true },
         new VersionOption(),
-        TrainCommand.Create(console),
+        TrainCommand.Create(console, launch),
         ScoreCommand.Create(console),
         ExtractCommand.Create(console, launch),
         EvalCommand.Create(console),
@@ -23,7 +23,7 @@ internal static class CfcdCli
         ImportWeightsCommand.Create(console),
         GldV2ListCommand.Create(console),
         InfoCommand.Create(console),
-        BenchCommand.Create(console),
+        BenchCommand.Create(console, launch),
         KernelCheckCommand.Create(console),
         ScalarStressCommand.Create(console),
     };

@@ -13,11 +13,11 @@ namespace Cfcd.Cli.Commands;
 /// PyTorch).</summary>
 internal static class BenchCommand
 {
-    public static Command Create(CliConsole console) =>
+    public static Command Create(CliConsole console, Func<ProcessLaunch> launch) =>
         new("bench", "Measure performance and print figures (images/s, peak memory).")
     {
-        Forward(console),
-        Train(console),
+        Forward(console, launch),
+        Train(console, launch),
         Extract(console),
         Pipeline(console),
     };
@@ -125,19 +125,24 @@ internal static class BenchCommand
         int batch, int warmup, int timed,
         TorchSharp.torch.Device device, CancellationToken cancellation);
 
-    private static Command Forward(CliConsole console) => NetworkCommand(console, "forward",
+    private static Command Forward(CliConsole console, Func<ProcessLaunch> launch) => NetworkCommand(console, launch,
+        "forward",
         "Inference images/s of the descriptor network on random batches (eval, no gradient).", "GeM/FC/BN/L2",
             defaultSizes: "224,512",
-        defaultClasses: 0, ForwardBenchmark.Run);
+        defaultClasses: 0, _ => ForwardBenchmark.Run);
 
-    private static Command Train(CliConsole console) => NetworkCommand(console, "train",
+    private static Command Train(CliConsole console, Func<ProcessLaunch> launch) => NetworkCommand(console, launch,
+        "train",
         "Stage-1 training images/s on random batches: forward, MadaCos, backward, Nesterov SGD step.",
             "GeM/FC/BN + MadaCos + SGD", defaultSizes: "224",
-        defaultClasses: 81_313, TrainStepBenchmark.Run);
+        defaultClasses: 81_313, group => (spec, sizes, batch, warmup, timed, device, cancellation) =>
+            TrainStepBenchmark.Run(spec, sizes, batch, warmup, timed, device, cancellation, group));
 
-    private static Command NetworkCommand(CliConsole console, string name, string description, string what,
-        string defaultSizes, int defaultClasses,
-        NetworkBenchmark benchmark)
+    /// <param name="benchmark">The benchmark, given the process group of the launch (several processes under
+    /// mpirun: only rank 0 prints).</param>
+    private static Command NetworkCommand(CliConsole console, Func<ProcessLaunch> launch, string name,
+        string description, string what, string defaultSizes, int defaultClasses,
+        Func<IProcessGroup, NetworkBenchmark> benchmark)
     {
         var depth = new Option<int>("--depth") { Description = "ResNet depth.", DefaultValueFactory = _ => 50 };
         var width = new Option<int>("--width")
@@ -188,25 +193,25 @@ internal static class BenchCommand
                 parse.GetValue(dim), classCount);
             var computeDevice = ComputeDevice.Resolve(parse.GetValue(device), "--device");
             string classifier = classCount > 0 ? $", {classCount:N0} classes" : "";
-            var launch = ProcessLaunch.FromEnvironment();
-            if (launch.Rank == 0)
+            using var group = ProcessGroups.ForLaunch(launch(), TimeSpan.FromMinutes(10));
+            if (group.Rank == 0)
                 console.Out.WriteLine($"cfcd {name}: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + " +
                                       $"{what}{classifier}, batch {parse.GetValue(batch)}, " +
                                       $"{computeDevice.type.ToString().ToLowerInvariant()}, " +
                                       $"{TorchSharp.torch.get_num_threads()} threads, libtorch " +
                                       $"{TorchSharp.torch.__version__}");
-            foreach (var result in benchmark(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup),
-                parse.GetValue(iterations), computeDevice, cancellation).Where(_ => launch.Rank == 0))
+            foreach (var result in benchmark(group)(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup),
+                parse.GetValue(iterations), computeDevice, cancellation).Where(_ => group.Rank == 0))
                 console.Out.WriteLine($"  {result.Size}x{result.Size}: {result.ImagesPerSecond,8:F2} img/s  (median " +
                                       $"batch {result.MedianBatchSeconds:F3} s over {result.TimedBatches}, peak RSS " +
-                                      $"{result.PeakResidentBytes / (1 << 20):N0} MiB{AllReduce(result, launch)})");
+                                      $"{result.PeakResidentBytes / (1 << 20):N0} MiB{AllReduce(result, group)})");
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }
 
-    private static string AllReduce(BatchMeasurement result, ProcessLaunch launch) =>
+    private static string AllReduce(BatchMeasurement result, IProcessGroup group) =>
         result.AllReduceShare is double share
-            ? $"; {launch.Size} processes, all-reduce {100 * share:F1}% of the step"
+            ? $"; {group.Size} processes, all-reduce {100 * share:F1}% of the step"
             : "";
 }

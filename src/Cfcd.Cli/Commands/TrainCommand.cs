@@ -8,7 +8,7 @@ namespace Cfcd.Cli.Commands;
 
 internal static class TrainCommand
 {
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console, Func<ProcessLaunch> launchOf)
     {
         var config = CommonOptions.Config();
         var set = CommonOptions.Set();
@@ -44,7 +44,7 @@ internal static class TrainCommand
                 console.Out.Write(ConfigWriter.ToYaml(resolved));
                 return Task.FromResult(ExitCodes.Success);
             }
-            var launch = ProcessLaunch.FromEnvironment();
+            var launch = launchOf();
             string setting = parse.GetValue(device) is null ? "train.device" : "--device";
             var computeDevice = ProcessGroups.DeviceOf(launch,
                 ComputeDevice.Resolve(resolved.Train.Device.ToString().ToLowerInvariant(), setting));

@@ -14,13 +14,12 @@ namespace Cfcd.Benchmarks;
 /// </summary>
 public static class TrainStepBenchmark
 {
+    /// <param name="group">The processes sharing each batch (an mpirun launch); null: one process.</param>
     public static IEnumerable<BatchMeasurement> Run(NetworkSpec spec, IReadOnlyList<int> sizes, int batch, int warmup,
-        int timed,
-        Device device, CancellationToken cancellation)
+        int timed, Device device, CancellationToken cancellation, IProcessGroup? group = null)
     {
         manual_seed(1);
-        var launch = ProcessLaunch.FromEnvironment();
-        using var group = ProcessGroups.ForLaunch(launch, TimeSpan.FromMinutes(10));
+        group ??= SingleProcessGroup.Instance;
         if (batch % group.Size != 0)
             throw new InputException($"--batch {batch}: not a multiple of the {group.Size} processes");
         using var network = new CfcdNet(spec, zeroInitLastNorm: true);
