@@ -34,9 +34,9 @@ internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, MadaC
         _correct += correct;
     }
 
-    /// <summary>The step's result over the processes of a data-parallel run: every part is summed (each process
-    /// already weighted its losses by the global batch), the statistics are the global batch's already.</summary>
-    public StepResult SumOver(IProcessGroup group)
+    /// <summary>The step's result, summed over the processes of <paramref name="group"/>: each process already
+    /// weighted its losses by the global batch, and the statistics are the global batch's already.</summary>
+    public StepResult Result(IProcessGroup group)
     {
         var values = new double[2 + 3 * terms.Count];
         values[0] = _classification;
@@ -50,8 +50,4 @@ internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, MadaC
                 new Tally((long)values[3 + 3 * index], (long)values[4 + 3 * index]))).ToList(),
             _statistics, (int)values[1]);
     }
-
-    public StepResult Result() => new(images, _classification,
-        terms.Select((term, index) => new TermResult(term, _termLosses[index], _tallies[index])).ToList(),
-        _statistics, _correct);
 }

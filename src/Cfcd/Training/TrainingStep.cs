@@ -54,7 +54,7 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
             for (int start = 0; start < batch; start += chunk)
                 Backward(images, labels, start, Math.Min(chunk, batch - start), sums);
         }
-        var step = _group.Size > 1 ? sums.SumOver(_group) : sums.Result();
+        var step = sums.Result(_group);
         _gradients.Reduce(optimizer.Parameters);
         if (step.IsFinite)
             optimizer.Step(learningRate);
