@@ -16,7 +16,7 @@ namespace Cfcd.Training;
 internal sealed class ClassCenterTerm(CentersConfig centers, long classes) : ILossTerm, IDisposable
 {
     private readonly ClassCenters _centers = new(classes, centers.Momentum);
-    private readonly List<(Tensor Features, Tensor Labels)> _pending = [];
+    private readonly BatchRecords _records = new();
 
     public string LossColumn => MetricsRow.CenterLoss;
 
@@ -34,14 +34,14 @@ internal sealed class ClassCenterTerm(CentersConfig centers, long classes) : ILo
             if (has.any().ToBoolean())
                 loss = (1 - (unit * table.index_select(0, outputs.Labels).detach()).sum(1)).masked_select(has).mean();
         }
-        _pending.Add((unit.detach().clone().DetachFromDisposeScope(), outputs.Labels.clone().DetachFromDisposeScope()));
+        _records.Record(outputs.Embedding, outputs.Labels);
         return new LossTermPart(loss, centers.Weight * outputs.Labels.shape[0] / outputs.BatchImages, default);
     }
 
     public void EndStep(IProcessGroup group)
     {
         using var scope = NewDisposeScope();
-        var (features, labels) = BatchRecords.Take(_pending, group);
+        var (features, labels) = _records.Take(group);
         _centers.Update(features, labels);
     }
 
@@ -49,5 +49,9 @@ internal sealed class ClassCenterTerm(CentersConfig centers, long classes) : ILo
 
     public void Load(IReadOnlyDictionary<string, Tensor> state, Device device) => _centers.Load(state, device);
 
-    public void Dispose() => _centers.Dispose();
+    public void Dispose()
+    {
+        _centers.Dispose();
+        _records.Dispose();
+    }
 }

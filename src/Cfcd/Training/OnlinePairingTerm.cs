@@ -15,7 +15,7 @@ namespace Cfcd.Training;
 internal sealed class OnlinePairingTerm(OlpConfig olp) : ILossTerm, IDisposable
 {
     private readonly FeatureQueue _queue = new(olp.QueueSize);
-    private readonly List<(Tensor Features, Tensor Labels)> _pending = [];
+    private readonly BatchRecords _records = new();
     private long _steps;
 
     public string LossColumn => MetricsRow.OlpLoss;
@@ -27,16 +27,14 @@ internal sealed class OnlinePairingTerm(OlpConfig olp) : ILossTerm, IDisposable
     public LossTermPart Forward(MicroBatchOutputs outputs)
     {
         var (loss, _) = OnlinePairingLoss.Forward(outputs.Embedding, outputs.Labels, _queue.Filled, olp.Scale);
-        using (no_grad())
-            _pending.Add((nn.functional.normalize(outputs.Embedding, p: 2, dim: 1).detach().clone()
-                .DetachFromDisposeScope(), outputs.Labels.clone().DetachFromDisposeScope()));
+        _records.Record(outputs.Embedding, outputs.Labels);
         return new LossTermPart(loss, olp.Weight * outputs.Labels.shape[0] / outputs.BatchImages, default);
     }
 
     public void EndStep(IProcessGroup group)
     {
         using var scope = NewDisposeScope();
-        var (features, labels) = BatchRecords.Take(_pending, group);
+        var (features, labels) = _records.Take(group);
         if (_steps++ >= olp.StartStep)
             _queue.Enqueue(features, labels);
     }
@@ -55,5 +53,9 @@ internal sealed class OnlinePairingTerm(OlpConfig olp) : ILossTerm, IDisposable
             _steps = steps.data<long>()[0];
     }
 
-    public void Dispose() => _queue.Dispose();
+    public void Dispose()
+    {
+        _queue.Dispose();
+        _records.Dispose();
+    }
 }
