@@ -12,6 +12,10 @@ namespace Cfcd.IO;
 /// </summary>
 public sealed class ChunkedFeatureFile
 {
+    /// <summary>EWOULDBLOCK: .NET's code for a file another process holds locked (any other error is not waited on).
+    /// </summary>
+    private const int WouldBlock = 11;
+
     private const string ManifestName = "manifest.json";
 
     // How the rows were split into chunks, not what they hold: a matrix merged from other chunks has the same rows.
@@ -109,7 +113,7 @@ public sealed class ChunkedFeatureFile
             {
                 return;
             }
-            catch (IOException) when (Directory.Exists(PartsFolder))
+            catch (IOException held) when (held.HResult == WouldBlock && Directory.Exists(PartsFolder))
             {
                 Thread.Sleep(100);
                 continue;
