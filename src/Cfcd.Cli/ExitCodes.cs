@@ -7,8 +7,6 @@ internal static class ExitCodes
     public const int Failure = 1;
     /// <summary>Bad input: options, config, files. One line on stderr says what and where.</summary>
     public const int BadInput = 2;
-    /// <summary>The verb exists but its capability has not landed in this build yet.</summary>
-    public const int NotAvailable = 3;
     /// <summary>Stopped by Ctrl+C after finishing cleanly.</summary>
     public const int Cancelled = 130;
 }

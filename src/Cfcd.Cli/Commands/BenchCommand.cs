@@ -127,22 +127,41 @@ internal static class BenchCommand
 
     private static Command Forward(CliConsole console, Func<ProcessLaunch> launch) => NetworkCommand(console, launch,
         "forward",
-        "Inference images/s of the descriptor network on random batches (eval, no gradient).", "GeM/FC/BN/L2",
+        "Inference images/s of the descriptor network on random batches (eval, no gradient).", _ => "GeM/FC/BN/L2",
             defaultSizes: "224,512",
-        defaultClasses: 0, _ => ForwardBenchmark.Run);
+        defaultClasses: 0, (_, _) => ForwardBenchmark.Run);
 
-    private static Command Train(CliConsole console, Func<ProcessLaunch> launch) => NetworkCommand(console, launch,
-        "train",
-        "Stage-1 training images/s on random batches: forward, MadaCos, backward, Nesterov SGD step.",
-            "GeM/FC/BN + MadaCos + SGD", defaultSizes: "224",
-        defaultClasses: 81_313, group => (spec, sizes, batch, warmup, timed, device, cancellation) =>
-            TrainStepBenchmark.Run(spec, sizes, batch, warmup, timed, device, cancellation, group));
+    private static Command Train(CliConsole console, Func<ProcessLaunch> launch)
+    {
+        var hepPool = new Option<int>("--hep-pool")
+        {
+            Description = "DC-I-Net's HEP softmax over this many classes (the batch's, each image's 20 most " +
+                          "confusing, random ones); 0: the full softmax.",
+        };
+        return NetworkCommand(console, launch, "train",
+            "Stage-1 training images/s on random batches: forward, MadaCos, backward, Nesterov SGD step.",
+            parse => parse.GetValue(hepPool) > 0
+                ? $"GeM/FC/BN + MadaCos on a HEP pool of {parse.GetValue(hepPool):N0} + SGD"
+                : "GeM/FC/BN + MadaCos + SGD",
+            defaultSizes: "224", defaultClasses: 81_313, (parse, group) =>
+            {
+                if (parse.GetValue(hepPool) < 0)
+                    throw new InputException($"--hep-pool: must be 0 or more, got {parse.GetValue(hepPool)}");
+                var hep = parse.GetValue(hepPool) > 0
+                    ? new HepConfig { Enabled = true, PoolSize = parse.GetValue(hepPool) }
+                    : null;
+                return (spec, sizes, batch, warmup, timed, device, cancellation) =>
+                    TrainStepBenchmark.Run(spec, sizes, batch, warmup, timed, device, cancellation, group, hep);
+            }, hepPool);
+    }
 
-    /// <param name="benchmark">The benchmark, given the process group of the launch (several processes under
-    /// mpirun: only rank 0 prints).</param>
+    /// <param name="what">What is timed besides the backbone, as the first line says it.</param>
+    /// <param name="benchmark">The benchmark, given the parsed command and the process group of the launch (several
+    /// processes under mpirun: only rank 0 prints).</param>
+    /// <param name="options">The benchmark's own options.</param>
     private static Command NetworkCommand(CliConsole console, Func<ProcessLaunch> launch, string name,
-        string description, string what, string defaultSizes, int defaultClasses,
-        Func<IProcessGroup, NetworkBenchmark> benchmark)
+        string description, Func<ParseResult, string> what, string defaultSizes, int defaultClasses,
+        Func<ParseResult, IProcessGroup, NetworkBenchmark> benchmark, params Option[] options)
     {
         var depth = new Option<int>("--depth") { Description = "ResNet depth.", DefaultValueFactory = _ => 50 };
         var width = new Option<int>("--width")
@@ -175,6 +194,8 @@ internal static class BenchCommand
         };
         if (defaultClasses > 0)
             command.Options.Add(classes);
+        foreach (var option in options)
+            command.Options.Add(option);
         CommandAction.Set(command, console, (parse, cancellation) =>
         {
             if (!ResNetLayout.IsSupported(parse.GetValue(depth)))
@@ -196,11 +217,12 @@ internal static class BenchCommand
             using var group = ProcessGroups.ForLaunch(launch(), TimeSpan.FromMinutes(10));
             if (group.Rank == 0)
                 console.Out.WriteLine($"cfcd {name}: ResNet-{spec.Layout.Depth} width {spec.Layout.Width} + " +
-                                      $"{what}{classifier}, batch {parse.GetValue(batch)}, " +
+                                      $"{what(parse)}{classifier}, batch {parse.GetValue(batch)}, " +
                                       $"{computeDevice.type.ToString().ToLowerInvariant()}, " +
                                       $"{TorchSharp.torch.get_num_threads()} threads, libtorch " +
                                       $"{TorchSharp.torch.__version__}");
-            foreach (var result in benchmark(group)(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup),
+            var run = benchmark(parse, group);
+            foreach (var result in run(spec, sizeList, parse.GetValue(batch), parse.GetValue(warmup),
                 parse.GetValue(iterations), computeDevice, cancellation).Where(_ => group.Rank == 0))
                 console.Out.WriteLine($"  {result.Size}x{result.Size}: {result.ImagesPerSecond,8:F2} img/s  (median " +
                                       $"batch {result.MedianBatchSeconds:F3} s over {result.TimedBatches}, peak RSS " +

@@ -22,11 +22,6 @@ internal static class CommandAction
                     $"cfcd {command.Name}: {InputText.Quote(error.Message, MessageLimit)}");
                 return ExitCodes.BadInput;
             }
-            catch (NotBuiltException notBuilt)
-            {
-                await console.Error.WriteLineAsync($"cfcd {command.Name}: {notBuilt.Message}");
-                return ExitCodes.NotAvailable;
-            }
             catch (Distributed.RankLostException lost)
             {
                 await console.Error.WriteLineAsync($"cfcd {command.Name}: {lost.Message}");

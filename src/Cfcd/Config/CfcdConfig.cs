@@ -79,6 +79,22 @@ public sealed record SamplerConfig
     /// <summary>class_balanced: images of each class in a batch (the batch holds batch_size / images_per_class
     /// classes).</summary>
     public int ImagesPerClass { get; init; } = 4;
+    /// <summary>hard_negative: where the tuple's other negative slots take their classes from (centers needs
+    /// loss.centers.enabled).</summary>
+    public NegativeClasses HardNegatives { get; init; } = NegativeClasses.Random;
+    /// <summary>hard_negatives: centers: a slot draws among this many classes nearest the anchor class's centre.
+    /// </summary>
+    public int NearestClasses { get; init; } = 10;
+}
+
+/// <summary>The classes of a tuple's negative slots that no stage-1 prediction fills.</summary>
+public enum NegativeClasses
+{
+    /// <summary>Distinct random classes (the paper's sampler).</summary>
+    Random,
+    /// <summary>Among the classes whose centre is nearest the anchor class's (DC-I-Net's C2HEP), as the centres stood
+    /// when the epoch began; random while the anchor class has no centre.</summary>
+    Centers,
 }
 
 public sealed record OptimConfig
@@ -172,14 +188,43 @@ public sealed record OlpConfig
     public int StartStep { get; init; }
     public double Scale { get; init; } = 30.0;
     public double Weight { get; init; } = 1.0;
+    /// <summary>How the dictionary stores its entries (float16 and bfloat16 halve its memory).</summary>
+    public StorageType Dtype { get; init; } = StorageType.Float32;
 }
 
-/// <summary>Hard-example-priority softmax over a pool of classes.</summary>
+public enum StorageType { Float32, Float16, Bfloat16 }
+
+/// <summary>Hard-example-priority softmax over a pool of classes (docs/method.md section 6).</summary>
 public sealed record HepConfig
 {
     public bool Enabled { get; init; }
+    /// <summary>Each image's most confusing other classes put into the pool.</summary>
     public int TopK { get; init; } = 20;
+    /// <summary>M: random classes fill the pool up to this many.</summary>
     public int PoolSize { get; init; } = 4096;
+    /// <summary>What the most confusing classes are nearest to: the classifier's weights or the class centres.
+    /// </summary>
+    public HardClassSource HardClasses { get; init; } = HardClassSource.Logits;
+    /// <summary>MadaCos's scale and margin from the full logits or from the pool's.</summary>
+    public PoolStatistics Statistics { get; init; } = PoolStatistics.Full;
+}
+
+/// <summary>What chooses an image's most confusing classes for the HEP pool.</summary>
+public enum HardClassSource
+{
+    /// <summary>Its highest cosines to the classifier's weights.</summary>
+    Logits,
+    /// <summary>Its highest cosines to the class centres (DC-I-Net's C2HEP; needs loss.centers.enabled).</summary>
+    Centers,
+}
+
+/// <summary>Which logits MadaCos solves its scale and margin from under HEP.</summary>
+public enum PoolStatistics
+{
+    /// <summary>All classes' (B sums over every class): the step's margin does not depend on the pool.</summary>
+    Full,
+    /// <summary>The pool's only: the margin of the softmax actually computed.</summary>
+    Pool,
 }
 
 /// <summary>EMA class centres guiding the HEP pool and, optionally, the tuple sampler's negatives.</summary>
@@ -188,6 +233,7 @@ public sealed record CentersConfig
     public bool Enabled { get; init; }
     /// <summary>g in v_y &lt;- normalise(g v_y + (1 - g) x).</summary>
     public double Momentum { get; init; } = 0.5;
-    /// <summary>The centre loss's weight: mean of 1 - cos(x, v_y) over the images whose class has a centre.</summary>
+    /// <summary>The centre loss's weight: mean of 1 - cos(x, v_y) over the images whose class has a centre; 0: the
+    /// centres only guide HEP or the sampler.</summary>
     public double Weight { get; init; } = 0.1;
 }

@@ -145,9 +145,19 @@ internal static class ConfigValidator
             yield return ("loss.hep.pool_size", $"must be at least 1, got {loss.Hep.PoolSize}");
         if (!(loss.Centers.Momentum >= 0 && loss.Centers.Momentum < 1))
             yield return ("loss.centers.momentum", $"must be in [0, 1), got {loss.Centers.Momentum}");
-        if (!(loss.Centers.Weight > 0))
-            yield return ("loss.centers.weight", $"must be more than 0 (the centre loss is what uses the centres " +
-                                                 $"until HEP is built), got {loss.Centers.Weight}");
+        if (!(loss.Centers.Weight >= 0))
+            yield return ("loss.centers.weight", $"must be 0 or more, got {loss.Centers.Weight}");
+        const string needsCenters = "is centers, which needs the class centres: set loss.centers.enabled";
+        if (loss.Hep.Enabled && loss.Hep.HardClasses == HardClassSource.Centers && !loss.Centers.Enabled)
+            yield return ("loss.hep.hard_classes", needsCenters);
+        if (config.Sampler.HardNegatives == NegativeClasses.Centers && !loss.Centers.Enabled)
+            yield return ("sampler.hard_negatives", needsCenters);
+        if (config.Sampler.HardNegatives == NegativeClasses.Centers
+            && config.Sampler.Kind != SamplerKind.HardNegative)
+            yield return ("sampler.hard_negatives",
+                "is centers, which chooses tuple negatives: set sampler.kind to hard_negative");
+        if (config.Sampler.NearestClasses < 1)
+            yield return ("sampler.nearest_classes", $"must be at least 1, got {config.Sampler.NearestClasses}");
     }
 
     private static bool IsRange(double[] range) => range.Length == 2 && range[0] <= range[1];

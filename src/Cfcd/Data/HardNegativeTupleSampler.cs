@@ -5,9 +5,10 @@ namespace Cfcd.Data;
 /// stage-1 predictions. The anchor class is uniform among classes with two unused images. If the anchor was
 /// classified correctly, each negative slot takes with p = 0.5 an image the model assigned to the anchor's class
 /// (its false positives, FP[c]); if misclassified, with p = 0.33 one from FP[c], else (also when FP[c] has none left)
-/// with p = 0.5 one of the class it was mistaken for. Other slots: one image each of distinct random classes. Images
-/// are used without replacement until the pools reset (when no tuple can be completed). Without predictions every
-/// negative is random.
+/// with p = 0.5 one of the class it was mistaken for. Other slots: one image each of distinct random classes, or, with
+/// nearest classes (DC-I-Net's class centres, sampler.hard_negatives: centers), of distinct classes drawn uniformly
+/// among the anchor class's nearest that still have images (random when none has). Images are used without
+/// replacement until the pools reset (when no tuple can be completed). Without predictions every negative is random.
 /// Tuples stay whole and consecutive in a batch (<see cref="GroupSize"/>).
 /// </summary>
 internal sealed class HardNegativeTupleSampler : IBatchSampler
@@ -20,11 +21,15 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
     private readonly int[][] _falsePositives;
     private readonly int _tuplesPerBatch;
     private readonly long _seed;
+    private readonly Func<int, int[][]>? _nearestClasses;
 
     /// <param name="predicted">Stage-1 predicted class per sample (null entries, or null: no score file).</param>
+    /// <param name="nearestClasses">Each class's nearest classes for an epoch (asked once when it is planned); null:
+    /// random negative classes.</param>
     public HardNegativeTupleSampler(IReadOnlyList<int> labels, IReadOnlyList<int?>? predicted, int tupleSize,
-        int tuplesPerBatch, long seed)
+        int tuplesPerBatch, long seed, Func<int, int[][]>? nearestClasses = null)
     {
+        _nearestClasses = nearestClasses;
         if (tupleSize < 3)
             throw new ArgumentException("a tuple needs an anchor, a positive and at least one negative");
         _labels = [.. labels];
@@ -53,6 +58,7 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
     public IReadOnlyList<int[]> Epoch(int epoch)
     {
         var random = SampleRandom.For(_seed, epoch, -2);
+        var nearest = _nearestClasses?.Invoke(epoch);
         var pools = new Pools(_byClass, _labels);
         pools.Reset(ref random);
         int tuples = _labels.Length / GroupSize / _tuplesPerBatch * _tuplesPerBatch;
@@ -61,11 +67,11 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
         var resets = new List<int>();
         for (int t = 0; t < tuples; t++)
         {
-            if (!TryTuple(pools, ref random, batch))
+            if (!TryTuple(pools, nearest, ref random, batch))
             {
                 resets.Add(t);
                 pools.Reset(ref random);
-                if (!TryTuple(pools, ref random, batch))
+                if (!TryTuple(pools, nearest, ref random, batch))
                     throw new InvalidOperationException("the data set cannot form a tuple even with fresh pools");
             }
             if (batch.Count == GroupSize * _tuplesPerBatch)
@@ -78,7 +84,7 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
         return plan;
     }
 
-    private bool TryTuple(Pools pools, ref SampleRandom random, List<int> batch)
+    private bool TryTuple(Pools pools, int[][]? nearest, ref SampleRandom random, List<int> batch)
     {
         if (pools.AnchorClasses.Count == 0)
             return false;
@@ -112,14 +118,26 @@ internal sealed class HardNegativeTupleSampler : IBatchSampler
             if (negative is null)
             {
                 // Each earlier slot emptied at most one class, so a class is always left here.
-                int negativeClass = pools.NonEmptyClasses.PickExcept(ref random, excluded)
-                    ?? throw new InvalidOperationException("no class left for a negative");
+                int negativeClass = NearClass(nearest, anchorClass, pools, excluded, ref random)
+                                    ?? pools.NonEmptyClasses.PickExcept(ref random, excluded)
+                                    ?? throw new InvalidOperationException("no class left for a negative");
                 excluded.Add(negativeClass);
                 negative = pools.Take(negativeClass);
             }
             batch.Add(negative.Value);
         }
         return true;
+    }
+
+    /// <summary>One of the anchor class's nearest classes that still has images and is not in the tuple yet; null
+    /// when there is none (or no nearest classes).</summary>
+    private static int? NearClass(int[][]? nearest, int anchorClass, Pools pools, HashSet<int> excluded,
+        ref SampleRandom random)
+    {
+        if (nearest is null || anchorClass >= nearest.Length)
+            return null;
+        var open = nearest[anchorClass].Where(c => pools.NonEmptyClasses.Contains(c) && !excluded.Contains(c)).ToList();
+        return open.Count == 0 ? null : open[random.Next(open.Count)];
     }
 
     private static int[][] Group(IEnumerable<int> indices, Func<int, int> key, int classes)

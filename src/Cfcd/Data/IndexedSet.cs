@@ -10,7 +10,8 @@ internal sealed class IndexedSet
 
     public int Count => _items.Count;
 
-    public bool Contains(int item) => _positions[item] >= 0;
+    /// <summary>Whether it holds <paramref name="item"/> (false for one past its capacity).</summary>
+    public bool Contains(int item) => item < _positions.Length && _positions[item] >= 0;
 
     public void Add(int item)
     {

@@ -6,12 +6,16 @@ namespace Cfcd.Losses;
 /// <summary>
 /// DC-I-Net's class-centre memory: a unit-length centre per class, moved towards each image of the class in turn,
 /// v_y &lt;- normalise(g v_y + (1 - g) x), starting at the class's first image. Why: a running picture of every
-/// class that the centre loss (and later HEP's hard classes) read without a pass over the data. Its tensors live
-/// outside any dispose scope, for the run; <see cref="State"/> goes into checkpoints.
+/// class that the centre loss, HEP's hard classes and the tuple sampler's negatives read without a pass over the
+/// data. Its tensors live outside any dispose scope, for the run; <see cref="State"/> goes into checkpoints.
 /// </summary>
 internal sealed class ClassCenters(long classes, double momentum) : IDisposable
 {
-    private Tensor? _centers, _seen;
+    /// <summary>Cosines computed at a time when looking for the nearest classes (64 MiB of float32).</summary>
+    private const long CosinesPerChunk = 1 << 24;
+
+    private Tensor? _centers, _seen, _nearest;
+    private long _nearestEpoch = -1;
 
     /// <summary>The centres [C, D] (zero rows for classes not seen) and which classes have one [C]; null before the
     /// first update.</summary>
@@ -39,20 +43,53 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
         }
     }
 
+    /// <summary>
+    /// For each class, up to <paramref name="count"/> other classes whose centres are nearest its own (highest
+    /// cosine), nearest first; none for a class without a centre. Computed when epoch <paramref name="epoch"/> first
+    /// asks and kept, in checkpoints too, so that a run resumed mid-epoch plans that epoch's tuples as the stopped run
+    /// did.
+    /// </summary>
+    public int[][] NearestClasses(int epoch, int count)
+    {
+        if (_nearestEpoch != epoch || _nearest is null || _nearest.shape[1] != Math.Min(count, classes - 1))
+        {
+            _nearest?.Dispose();
+            _nearest = Nearest((int)Math.Min(count, classes - 1));
+            _nearestEpoch = epoch;
+        }
+        var ranks = _nearest.data<long>().ToArray();
+        int width = (int)_nearest.shape[1];
+        return Enumerable.Range(0, (int)classes).Select(c => ranks.Skip(c * width).Take(width)
+            .TakeWhile(other => other >= 0).Select(other => (int)other).ToArray()).ToArray();
+    }
+
     /// <summary>The table as named tensors (a checkpoint's part); empty before the first update.</summary>
-    public IReadOnlyDictionary<string, Tensor> State() => _centers is null
-        ? new Dictionary<string, Tensor>()
-        : new Dictionary<string, Tensor> { ["centers"] = _centers, ["seen"] = _seen!.to(ScalarType.Byte) };
+    public IReadOnlyDictionary<string, Tensor> State()
+    {
+        var state = new Dictionary<string, Tensor>();
+        if (_centers is not null)
+            (state["centers"], state["seen"]) = (_centers, _seen!.to(ScalarType.Byte));
+        if (_nearest is not null)
+            (state["nearest"], state["nearest_epoch"]) = (_nearest, tensor(new[] { _nearestEpoch }));
+        return state;
+    }
 
     /// <summary>Restores what <see cref="State"/> gave (a resumed run).</summary>
     public void Load(IReadOnlyDictionary<string, Tensor> state, Device device)
     {
+        if (state.TryGetValue("nearest", out var nearest))
+        {
+            _nearest?.Dispose();
+            _nearest = nearest.cpu().clone().DetachFromDisposeScope();
+            _nearestEpoch = state["nearest_epoch"].data<long>()[0];
+        }
         if (!state.TryGetValue("centers", out var centers))
             return;
         if (centers.shape[0] != classes)
             throw new InputException($"the checkpoint's class centres are of {centers.shape[0]} classes, the " +
                                      $"training list has {classes}");
-        Dispose();
+        _centers?.Dispose();
+        _seen?.Dispose();
         _centers = centers.to(device).clone().DetachFromDisposeScope();
         _seen = state["seen"].to(device).to(ScalarType.Bool).DetachFromDisposeScope();
     }
@@ -61,6 +98,34 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
     {
         _centers?.Dispose();
         _seen?.Dispose();
-        _centers = _seen = null;
+        _nearest?.Dispose();
+        _centers = _seen = _nearest = null;
+    }
+
+    /// <summary>[classes, count] int64 on the CPU, -1 past a class's last neighbour with a centre.</summary>
+    private Tensor Nearest(int count)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var nearest = full(classes, count, -1L, ScalarType.Int64);
+        if (_centers is null || count == 0)
+            return nearest.DetachFromDisposeScope();
+        using var minusInfinity = float.NegativeInfinity.ToScalar();
+        using var none = (-1L).ToScalar();
+        var unseen = _seen!.logical_not();
+        long rows = Math.Max(1, CosinesPerChunk / classes);
+        for (long start = 0; start < classes; start += rows)
+        {
+            long n = Math.Min(rows, classes - start);
+            var cosines = _centers.narrow(0, start, n).matmul(_centers.t()).masked_fill(unseen.unsqueeze(0),
+                minusInfinity);
+            var self = arange(start, start + n, device: cosines.device).unsqueeze(1);
+            var (values, indices) = cosines.scatter(1, self, full_like(self, float.NegativeInfinity, cosines.dtype))
+                .topk(count, dim: 1);
+            var chunk = indices.masked_fill(values.isinf(), none).masked_fill(unseen.narrow(0, start, n).unsqueeze(1),
+                none);
+            nearest.narrow(0, start, n).copy_(chunk.cpu());
+        }
+        return nearest.DetachFromDisposeScope();
     }
 }

@@ -8,7 +8,9 @@ namespace Cfcd.Losses;
 /// Its tensors live outside any dispose scope, for the run; <see cref="State"/> goes into checkpoints so that a
 /// resumed run goes on with the same dictionary.
 /// </summary>
-internal sealed class FeatureQueue(int capacity) : IDisposable
+/// <param name="storage">How entries are stored (float16 or bfloat16 halve the memory; they are read back as
+/// float32).</param>
+internal sealed class FeatureQueue(int capacity, ScalarType storage = ScalarType.Float32) : IDisposable
 {
     private Tensor? _features, _labels;
 
@@ -18,10 +20,11 @@ internal sealed class FeatureQueue(int capacity) : IDisposable
     /// <summary>Where the next entry goes.</summary>
     public long Next { get; private set; }
 
-    /// <summary>The filled entries [Count, D] and their labels [Count], in slot order; null while empty.</summary>
+    /// <summary>The filled entries [Count, D] as float32 and their labels [Count], in slot order; null while empty.
+    /// </summary>
     public (Tensor Features, Tensor Labels)? Filled => Count == 0
         ? null
-        : (_features!.narrow(0, 0, Count), _labels!.narrow(0, 0, Count));
+        : (_features!.narrow(0, 0, Count).to(ScalarType.Float32), _labels!.narrow(0, 0, Count));
 
     /// <summary>Copies <paramref name="features"/> [n, D] (detached) and their labels into the ring; of more than
     /// it holds, the last ones.</summary>
@@ -59,7 +62,7 @@ internal sealed class FeatureQueue(int capacity) : IDisposable
             throw new InputException($"the checkpoint's feature dictionary holds {features.shape[0]} entries, " +
                                      $"loss.olp.queue_size is {capacity}");
         Dispose();
-        _features = features.to(device).clone().DetachFromDisposeScope();
+        _features = features.to(storage, device).clone().DetachFromDisposeScope();
         _labels = state["labels"].to(device).clone().DetachFromDisposeScope();
         var position = state["position"].data<long>().ToArray();
         (Count, Next) = (position[0], position[1]);
@@ -76,7 +79,7 @@ internal sealed class FeatureQueue(int capacity) : IDisposable
     {
         if (_features is not null)
             return;
-        _features = zeros([capacity, like.shape[1]], like.dtype, like.device).DetachFromDisposeScope();
+        _features = zeros([capacity, like.shape[1]], storage, like.device).DetachFromDisposeScope();
         _labels = zeros([capacity], ScalarType.Int64, like.device).DetachFromDisposeScope();
     }
 }

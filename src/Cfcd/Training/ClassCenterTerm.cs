@@ -18,6 +18,9 @@ internal sealed class ClassCenterTerm(CentersConfig centers, long classes) : ILo
     private readonly ClassCenters _centers = new(classes, centers.Momentum);
     private readonly BatchRecords _records = new();
 
+    /// <summary>The memory the term moves (HEP's hard classes and the sampler's negatives read it too).</summary>
+    public ClassCenters Centers => _centers;
+
     public string LossColumn => MetricsRow.CenterLoss;
 
     public string? TallyColumn => null;

@@ -1,4 +1,3 @@
-using Cfcd.Config;
 using Cfcd.Distributed;
 using static TorchSharp.torch;
 
@@ -54,16 +53,4 @@ internal interface ILossTerm
     void Load(IReadOnlyDictionary<string, Tensor> state, Device device)
     {
     }
-
-    /// <summary>The terms a config asks for: the local triplet loss in stage 2, the on-line pairing loss with
-    /// loss.olp.enabled, the centre loss with loss.centers.enabled, in that order.</summary>
-    /// <param name="classes">Classes of the training list.</param>
-    static IReadOnlyList<ILossTerm> ForConfig(CfcdConfig config, long classes) =>
-    [
-        .. config.Train.Stage == 2 ? [LocalTripletTerm.FromConfig(config)] : Array.Empty<ILossTerm>(),
-        .. config.Loss.Olp.Enabled ? [new OnlinePairingTerm(config.Loss.Olp)] : Array.Empty<ILossTerm>(),
-        .. config.Loss.Centers.Enabled
-            ? [new ClassCenterTerm(config.Loss.Centers, classes)]
-            : Array.Empty<ILossTerm>(),
-    ];
 }

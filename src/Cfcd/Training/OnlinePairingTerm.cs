@@ -14,7 +14,12 @@ namespace Cfcd.Training;
 /// </summary>
 internal sealed class OnlinePairingTerm(OlpConfig olp) : ILossTerm, IDisposable
 {
-    private readonly FeatureQueue _queue = new(olp.QueueSize);
+    private readonly FeatureQueue _queue = new(olp.QueueSize, olp.Dtype switch
+    {
+        StorageType.Float16 => ScalarType.Float16,
+        StorageType.Bfloat16 => ScalarType.BFloat16,
+        _ => ScalarType.Float32,
+    });
     private readonly BatchRecords _records = new();
     private long _steps;
 

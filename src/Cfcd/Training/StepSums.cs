@@ -8,18 +8,18 @@ namespace Cfcd.Training;
 /// Why: a step split into micro-batches reports what the whole batch would.
 /// </summary>
 /// <param name="images">Images in the whole batch.</param>
-/// <param name="shared">MadaCos's solution over the whole batch, when the step solved one first.</param>
-internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, MadaCosStatistics? shared)
+/// <param name="shared">What the step solved over the whole batch first (MadaCos, the HEP pool), if it did.</param>
+internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, BatchSolution? shared)
 {
     private readonly double[] _termLosses = new double[terms.Count];
     private readonly Tally[] _tallies = new Tally[terms.Count];
     private double _classification;
     private int _correct;
-    private MadaCosStatistics? _statistics = shared;
+    private MadaCosStatistics? _statistics = shared?.Statistics;
 
     public int Images => images;
 
-    public MadaCosStatistics? Shared { get; } = shared;
+    public BatchSolution? Shared { get; } = shared;
 
     public void AddTerm(int index, double loss, Tally tally)
     {

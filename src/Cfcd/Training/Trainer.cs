@@ -55,7 +55,6 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
     private TrainingSummary RunAll(bool requireResume, IProgress<TrainingProgress>? progress,
         CancellationToken cancellation)
     {
-        RefuseDcInet(config.Loss);
         using var folderLock = Writes ? RunFolderLock.Acquire(run.Root) : null;
         var data = TrainingData.Load(config.Data);
         using var network = SeededNetwork.Build(config, data.Train.Classes);
@@ -66,25 +65,24 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         ModelBroadcast.FromRankZero(network, _group);
         using var optimizer = new Sgd(network.named_parameters().ToList(), config.Optim.Momentum, config.Optim.Nesterov,
             config.Optim.WeightDecay);
-        var terms = ILossTerm.ForConfig(config, data.Train.Classes);
-        using var termsInUse = new DisposesAll(terms);
+        using var losses = new TrainingLosses(config, data.Train.Classes);
         var position = new RunPosition(run, network, _convention, optimizer,
-            start.Restore(resumed, optimizer, terms, device), Writes, terms);
+            start.Restore(resumed, optimizer, losses.Terms, device), Writes, losses.Terms);
         GroupChecks.RequireSame(_group, position.Current.GlobalStep, "the step the run resumes at");
         using var stop = new StopAgreement(_group, cancellation);
-        var accuracy = Train(data, network, optimizer, terms, position, progress, stop);
+        var accuracy = Train(data, network, optimizer, losses, position, progress, stop);
         return new TrainingSummary(run.Root, config.Train.Epochs, position.Current.GlobalStep, run.LastCheckpoint,
             accuracy, resumed is not null);
     }
 
     /// <summary>Builds the parts of the loop, then runs the epochs still to run.</summary>
-    private Accuracy? Train(TrainingData data, CfcdNet network, Sgd optimizer, IReadOnlyList<ILossTerm> terms,
+    private Accuracy? Train(TrainingData data, CfcdNet network, Sgd optimizer, TrainingLosses losses,
         RunPosition position, IProgress<TrainingProgress>? progress, StopAgreement stop)
     {
-        var batches = new TrainingBatches(config, data.Train, _convention, _logger, _group.Rank, _group.Size);
-        var step = new TrainingStep(network, IClassificationLoss.Create(config.Loss), terms,
-            optimizer, StepOptions.FromConfig(config), _group,
-            gradients ?? (_group.Size > 1 ? new AllReduceGradients(_group) : null));
+        var batches = new TrainingBatches(config, data.Train, _convention, _logger, _group.Rank, _group.Size,
+            losses.Centers);
+        var step = new TrainingStep(network, losses.Head, losses.Terms, optimizer, StepOptions.FromConfig(config),
+            _group, gradients ?? (_group.Size > 1 ? new AllReduceGradients(_group) : null), losses.Pool);
         var predictor = new ClassPredictor(network, device, batches.Loading, _logger);
         LogStart(data);
         using var metrics = Writes ? RunMetrics.Open(run, position.Current.MetricsRows) : RunMetrics.None;
@@ -122,13 +120,6 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
         }
     }
 
-    private static void RefuseDcInet(LossConfig loss)
-    {
-        if (loss.Hep.Enabled)
-            throw new NotBuiltException("loss.hep.enabled: DC-I-Net's hard-example-priority softmax is not built " +
-                                        "into the trainer yet; set it to false");
-    }
-
     private void LogStart(TrainingData data)
     {
         _logger.LogInformation(
@@ -138,15 +129,5 @@ public sealed class Trainer(CfcdConfig config, RunFolder run, torch.Device devic
             config.Train.BatchSize, config.Train.Epochs, config.Loss.Head, device.type);
         if (device.type == DeviceType.CPU && CpuKernelSelection.Current is { } kernels)
             _logger.LogInformation("CPU kernels: {Kernels} ({Reason})", kernels.Kernels.Name(), kernels.Reason);
-    }
-
-    /// <summary>Disposes those of its items that hold native memory (loss terms with a dictionary).</summary>
-    private sealed class DisposesAll(IEnumerable<object> items) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var item in items.OfType<IDisposable>())
-                item.Dispose();
-        }
     }
 }

@@ -1,5 +1,6 @@
 using Cfcd.Config;
 using Cfcd.Data;
+using Cfcd.Losses;
 using Cfcd.Modeling;
 using Microsoft.Extensions.Logging;
 
@@ -16,10 +17,11 @@ internal sealed class TrainingBatches
     private readonly BatchShare _share;
 
     /// <param name="rank">This process in a data-parallel run of <paramref name="size"/> (0 of 1 alone).</param>
+    /// <param name="centers">The class centres, for the sampler's nearest-centre negatives.</param>
     public TrainingBatches(CfcdConfig config, ImageDataset train, InputConvention convention, ILogger logger,
-        int rank = 0, int size = 1)
+        int rank = 0, int size = 1, ClassCenters? centers = null)
     {
-        _sampler = SamplerFactory.Create(config.Sampler, train, config.Train.BatchSize, config.Train.Seed);
+        _sampler = SamplerFactory.Create(config.Sampler, train, config.Train.BatchSize, config.Train.Seed, centers);
         Loading = new LoaderOptions(config.Data.Workers, config.Data.Prefetch, config.Data.MaxFailureRate,
             _sampler.GroupSize, config.Data.MaxImagePixels);
         _loader = new BatchLoader(train.Samples, new TrainTransform(config.Data, convention), Loading,

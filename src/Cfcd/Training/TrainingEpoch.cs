@@ -37,7 +37,8 @@ internal sealed class TrainingEpoch(TrainingBatches batches, TrainingStep step, 
     {
         using (batch)
         using (var scope = NewDisposeScope())
-            return step.Run(batch.Images.to(device), batch.Labels.to(device), learningRate);
+            return step.Run(batch.Images.to(device), batch.Labels.to(device), learningRate,
+                position.Current.GlobalStep);
     }
 
     private TrainingDivergedException Diverged(StepResult result, int epoch, int done)

@@ -17,42 +17,51 @@ internal sealed record StepOptions(int MicroBatch, bool WholeBatchStatistics)
         new(config.Train.MicroBatch, config.Loss.MadacosStatistics == StatisticsScope.Batch);
 }
 
+/// <summary>What a step solves over a batch before its loss: MadaCos's scale and margin (null for fixed heads) and the
+/// HEP pool (null without HEP).</summary>
+internal sealed record BatchSolution(MadaCosStatistics? Statistics, ClassPool? Pool);
+
 /// <summary>
-/// One optimisation step over a logical batch: the classification loss (MadaCos or a fixed head) on the cosine
-/// classifier plus the extra loss terms (stage 2's local triplet loss), backward, the gradient reducer, then SGD. A
-/// batch split into micro-batches accumulates gradients weighted by their share of the batch and BatchNorm statistics
-/// for one update; MadaCos's scale and margin then come from the whole batch (a first no-grad pass with the BatchNorm
-/// running statistics frozen) unless asked per micro-batch. With ghost batch norm groups that divide the micro-batch,
-/// the step is the one of the whole batch. Why: the trainer and the benchmarks take the same step.
+/// One optimisation step over a logical batch: the classification loss (MadaCos or a fixed head, over all classes or
+/// over the HEP pool) on the cosine classifier plus the extra loss terms (stage 2's local triplet loss, DC-I-Net's
+/// terms), backward, the gradient reducer, then SGD. A batch split into micro-batches accumulates gradients weighted
+/// by their share of the batch and BatchNorm statistics for one update; MadaCos's scale and margin and the HEP pool
+/// then come from the whole batch (a first no-grad pass with the BatchNorm running statistics frozen) unless asked per
+/// micro-batch. With ghost batch norm groups that divide the micro-batch, the step is the one of the whole batch. Why:
+/// the trainer and the benchmarks take the same step.
 /// </summary>
 /// <param name="extraLosses">Terms added to the classification loss, in this order.</param>
-/// <param name="group">The processes of a data-parallel run, each with its share of the batch: MadaCos is solved
-/// over the global batch, losses are normalised by its size, and the step's sums are summed over the processes;
-/// null: one process.</param>
+/// <param name="pool">DC-I-Net's hard-example-priority pool: the softmax runs over its classes; null: all classes.
+/// </param>
+/// <param name="group">The processes of a data-parallel run, each with its share of the batch: MadaCos and the pool
+/// are solved over the global batch, losses are normalised by its size, and the step's sums are summed over the
+/// processes; null: one process.</param>
 /// <param name="gradients">Combines the gradients before the optimiser step; null: one process (nothing to do).
 /// </param>
 internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IReadOnlyList<ILossTerm> extraLosses,
-    Sgd optimizer, StepOptions options, IProcessGroup? group = null, IGradientReducer? gradients = null)
+    Sgd optimizer, StepOptions options, IProcessGroup? group = null, IGradientReducer? gradients = null,
+    HardExamplePool? pool = null)
 {
     private readonly IProcessGroup _group = group ?? SingleProcessGroup.Instance;
     private readonly IGradientReducer _gradients = gradients ?? SingleProcessGradients.Instance;
     private readonly bool _keepRes4 = extraLosses.Any(term => term.NeedsRes4);
 
-    public StepResult Run(Tensor images, Tensor labels, double learningRate)
+    /// <param name="runStep">The run's 0-based step (the HEP pool's random classes are drawn from it).</param>
+    public StepResult Run(Tensor images, Tensor labels, double learningRate, long runStep)
     {
         network.train();
         optimizer.ZeroGrad();
         int batch = (int)images.shape[0];
         int chunk = options.MicroBatch > 0 ? Math.Min(options.MicroBatch, batch) : batch;
-        var shared = head.SolvesPerBatch && chunk < batch && options.WholeBatchStatistics
-            ? SolveOverBatch(images, labels, chunk)
+        var solved = (head.SolvesPerBatch || pool is not null) && chunk < batch && options.WholeBatchStatistics
+            ? SolveOverBatch(images, labels, chunk, runStep)
             : null;
-        var sums = new StepSums(GlobalImages(batch), extraLosses, shared);
+        var sums = new StepSums(GlobalImages(batch), extraLosses, solved);
         // Micro-batches move the BatchNorm running statistics once, as the whole batch would.
         using (chunk < batch ? network.UseNormStatistics(NormStatistics.Accumulate) : null)
         {
             for (int start = 0; start < batch; start += chunk)
-                Backward(images, labels, start, Math.Min(chunk, batch - start), sums);
+                Backward(images, labels, start, Math.Min(chunk, batch - start), sums, runStep);
         }
         var step = sums.Result(_group);
         _gradients.Reduce(optimizer.Parameters);
@@ -64,16 +73,19 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
     }
 
     /// <summary>Forward and backward of one micro-batch, its losses weighted by its share of the batch.</summary>
-    private void Backward(Tensor images, Tensor labels, int start, int count, StepSums sums)
+    private void Backward(Tensor images, Tensor labels, int start, int count, StepSums sums, long runStep)
     {
         using var scope = NewDisposeScope();
         var part = images.narrow(0, start, count);
         var partLabels = labels.narrow(0, start, count);
         var (embedding, res4) = network.Embed(part, keepRes4: _keepRes4);
         var cosines = network.Classifier.forward(embedding);
-        var statistics = sums.Shared
-                         ?? head.Solve(cosines, partLabels, WholeBatch ? _group : SingleProcessGroup.Instance);
-        var classificationLoss = head.Loss(cosines, partLabels, statistics);
+        var solution = sums.Shared
+                       ?? Solve(embedding, cosines, partLabels, WholeBatch ? _group : SingleProcessGroup.Instance,
+                           runStep);
+        var classificationLoss = solution.Pool is { } classes
+            ? head.Loss(classes.Columns(cosines), classes.Positions(partLabels), solution.Statistics)
+            : head.Loss(cosines, partLabels, solution.Statistics);
         var loss = classificationLoss * ((double)count / sums.Images);
         var outputs = new MicroBatchOutputs(embedding, res4, cosines, partLabels, sums.Images);
         for (int index = 0; index < extraLosses.Count; index++)
@@ -83,26 +95,38 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
             sums.AddTerm(index, term.Loss.ToDouble() * term.Weight, term.Tally);
         }
         loss.backward();
-        sums.AddClassification(classificationLoss.ToDouble() * count / sums.Images, statistics,
+        sums.AddClassification(classificationLoss.ToDouble() * count / sums.Images, solution.Statistics,
             (int)cosines.argmax(1).eq(partLabels).sum().ToInt64());
     }
 
-    private MadaCosStatistics? SolveOverBatch(Tensor images, Tensor labels, int chunk)
+    /// <summary>The pool, then MadaCos over all columns or the pool's, over the images of <paramref name="over"/>.
+    /// </summary>
+    private BatchSolution Solve(Tensor embedding, Tensor cosines, Tensor labels, IProcessGroup over, long runStep)
+    {
+        var classes = pool?.Choose(embedding, cosines, labels, over, runStep);
+        var statistics = classes is not null && pool!.StatisticsFromPool
+            ? head.Solve(classes.Columns(cosines), classes.Positions(labels), over)
+            : head.Solve(cosines, labels, over);
+        return new BatchSolution(statistics, classes);
+    }
+
+    private BatchSolution SolveOverBatch(Tensor images, Tensor labels, int chunk, long runStep)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var frozen = network.UseNormStatistics(NormStatistics.Frozen);
-        var parts = new List<Tensor>();
+        var embeddings = new List<Tensor>();
         for (long start = 0; start < images.shape[0]; start += chunk)
         {
             var (embedding, _) = network.Embed(images.narrow(0, start, Math.Min(chunk, images.shape[0] - start)),
                 keepRes4: false);
-            parts.Add(network.Classifier.forward(embedding));
+            embeddings.Add(embedding);
         }
-        return head.Solve(cat(parts, 0), labels, _group);
+        var all = cat(embeddings, 0);
+        return Solve(all, network.Classifier.forward(all), labels, _group, runStep);
     }
 
-    /// <summary>Whether MadaCos is solved over the global batch of a data-parallel run.</summary>
+    /// <summary>Whether MadaCos and the pool are solved over the global batch of a data-parallel run.</summary>
     private bool WholeBatch => options.WholeBatchStatistics && _group.Size > 1;
 
     private int GlobalImages(int images)

@@ -104,12 +104,16 @@ public class CfcdCliTests
     }
 
     [Fact]
-    public void OptionsThatAreNotBuiltYetSaySoAndExitWithThree()
+    public void CentresAskedForWithoutTheCentreMemoryAreABadConfig()
     {
-        var result = CliRunner.Run("train", "--config", Path.Combine(TestPaths.Configs, "smoke.yaml"), "--set",
-            "loss.hep.enabled=true", "--out", TestPaths.NewTempFolder());
-        Assert.Equal(ExitCodes.NotAvailable, result.ExitCode);
-        Assert.StartsWith("cfcd train: loss.hep.enabled: DC-I-Net's hard-example-priority softmax is not built",
+        string config = Path.Combine(TestPaths.Configs, "smoke.yaml");
+        var result = CliRunner.Run("train", "--config", config, "--set", "loss.hep.enabled=true", "--set",
+            "loss.hep.hard_classes=centers", "--dry-run");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("'loss.hep.hard_classes' is centers, which needs the class centres: set loss.centers.enabled",
             result.Error);
+        result = CliRunner.Run("train", "--config", config, "--set", "sampler.hard_negatives=centers", "--dry-run");
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("'sampler.hard_negatives' is centers, which needs the class centres", result.Error);
     }
 }

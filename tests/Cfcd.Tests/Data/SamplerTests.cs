@@ -66,6 +66,38 @@ public class SamplerTests
     }
 
     [Fact]
+    public void WithNearestClassesTheOtherSlotsTakeDistinctClassesNearTheAnchorsFirst()
+    {
+        // 30 classes of 8 images, tuples of 5 (3 negatives); each class's nearest are the next four (mod 30).
+        var (labels, _) = ScoredSet(30, 8, (c, _) => c);
+        var asked = new List<int>();
+        int[][] Nearest(int epoch)
+        {
+            asked.Add(epoch);
+            return Enumerable.Range(0, 30).Select(c => Enumerable.Range(1, 4).Select(d => (c + d) % 30).ToArray())
+                .ToArray();
+        }
+        var sampler = new HardNegativeTupleSampler(labels, null, tupleSize: 5, tuplesPerBatch: 2, seed: 4, Nearest);
+        int near = 0, slots = 0;
+        foreach (var tuple in sampler.Epoch(3).SelectMany(batch => batch.Chunk(5)))
+        {
+            int anchorClass = labels[tuple[0]];
+            var negativeClasses = tuple[2..].Select(index => labels[index]).ToList();
+            Assert.Equal(3, negativeClasses.Distinct().Count());
+            Assert.DoesNotContain(anchorClass, negativeClasses);
+            slots += 3;
+            near += negativeClasses.Count(c => (c - anchorClass + 30) % 30 is >= 1 and <= 4);
+        }
+        Assert.Equal([3], asked);
+        // Near classes run out of images before the pools reset; then a slot falls back to a random class.
+        Assert.InRange((double)near / slots, 0.8, 1.0);
+        var random = new HardNegativeTupleSampler(labels, null, tupleSize: 5, tuplesPerBatch: 2, seed: 4).Epoch(3)
+            .SelectMany(batch => batch.Chunk(5))
+            .Sum(tuple => tuple[2..].Count(index => (labels[index] - labels[tuple[0]] + 30) % 30 is >= 1 and <= 4));
+        Assert.InRange((double)random / slots, 0.0, 0.3);
+    }
+
+    [Fact]
     public void PoolsResetWhenNoTupleCanBeCompleted()
     {
         // 8 classes of 2 images: only one tuple (anchor, positive, 6 negatives) fits before a reset.

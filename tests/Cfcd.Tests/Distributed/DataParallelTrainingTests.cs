@@ -9,8 +9,8 @@ namespace Cfcd.Tests.Distributed;
 
 /// <summary>
 /// `mpirun -np 2 cfcd train` against one process that splits each batch the same way (train.micro_batch and
-/// train.ghost_bn of half the batch, one thread like each rank): stage 1 and stage 2 (with the on-line pairing loss's
-/// feature dictionary) end with the same weights, momentum and dictionary; a rank killed mid-epoch stops the run, and
+/// train.ghost_bn of half the batch, one thread like each rank): stage 1 with HEP and stage 2 with all of DC-I-Net's
+/// options end with the same weights, momentum, dictionary and centres; a rank killed mid-epoch stops the run, and
 /// the same command resumes it to the weights of the uninterrupted run.
 /// </summary>
 public class DataParallelTrainingTests(ITestOutputHelper output)
@@ -26,30 +26,36 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
         string stageOne = Path.Combine(folder, "stage1.yaml");
         File.WriteAllText(stageOne, TinyConfigYaml.StageOne(data));
         string[] split = ["--set", "train.epochs=3", "--set", "train.ghost_bn=4"];
+        // HEP's pool (4 of the 6 classes) takes every rank's labels and hard classes.
+        string[] hep = ["--set", "loss.hep.enabled=true", "--set", "loss.hep.top_k=1", "--set", "loss.hep.pool_size=4"];
 
         var mpi = new MpiRun();
-        string[] parallel = ["train", "--config", stageOne, .. split, "--out", Path.Combine(folder, "two")];
+        string[] parallel = ["train", "--config", stageOne, .. split, .. hep, "--out", Path.Combine(folder, "two")];
         Succeeded(mpi.Run(2, Limit, parallel), parallel);
-        Cfcd(OneThread, ["train", "--config", stageOne, .. split, "--set", "train.micro_batch=4", "--out",
+        Cfcd(OneThread, ["train", "--config", stageOne, .. split, .. hep, "--set", "train.micro_batch=4", "--out",
             Path.Combine(folder, "one")]);
-        AssertSameWeights(Path.Combine(folder, "one"), Path.Combine(folder, "two"), "stage 1");
+        AssertSameWeights(Path.Combine(folder, "one"), Path.Combine(folder, "two"), "stage 1 with HEP");
 
         string scores = Path.Combine(folder, "scores.txt");
         string stageOneWeights = new RunFolder(Path.Combine(folder, "one")).LastCheckpoint;
         Cfcd(OneThread, "score", "--config", stageOne, "--weights", stageOneWeights, "--out", scores);
         string stageTwo = Path.Combine(folder, "stage2.yaml");
         File.WriteAllText(stageTwo, TinyConfigYaml.StageTwo(data, scores, stageOneWeights));
-        // Stage 2 with DC-I-Net's feature dictionary and class centres too: both take every rank's embeddings.
+        // Stage 2 with DC-I-Net's feature dictionary and class centres too: both take every rank's embeddings; the
+        // centres choose HEP's hard classes.
         string[] dictionary =
-            ["--set", "loss.olp.enabled=true", "--set", "loss.olp.queue_size=12", "--set", "loss.centers.enabled=true"];
+        [
+            "--set", "loss.olp.enabled=true", "--set", "loss.olp.queue_size=12", "--set", "loss.centers.enabled=true",
+            .. hep, "--set", "loss.hep.hard_classes=centers",
+        ];
         string[] stageTwoParallel =
             ["train", "--config", stageTwo, .. dictionary, "--out", Path.Combine(folder, "two2")];
         Succeeded(mpi.Run(2, Limit, stageTwoParallel), stageTwoParallel);
         Cfcd(OneThread, ["train", "--config", stageTwo, .. dictionary, "--set", "train.micro_batch=4", "--out",
             Path.Combine(folder, "one2")]);
-        AssertSameWeights(Path.Combine(folder, "one2"), Path.Combine(folder, "two2"), "stage 2 with OLP, centres");
+        AssertSameWeights(Path.Combine(folder, "one2"), Path.Combine(folder, "two2"), "stage 2 with OLP, centres, HEP");
 
-        KilledRankStopsTheRunAndItResumes(folder, stageOne, split);
+        KilledRankStopsTheRunAndItResumes(folder, stageOne, [.. split, .. hep]);
         StoppedRankIsNamedWithinTheTimeout(folder, stageOne, split);
         AFolderInUseStopsEveryRankAtOnce(folder, stageOne);
     }

@@ -26,6 +26,24 @@ public class FeatureQueueTests
         Assert.Equal(new long[] { 60, 70, 30, 40, 50 }, labels.data<long>().ToArray());
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.BFloat16)]
+    public void ALowerPrecisionStoreHoldsRoundedEntriesAndGivesThemBackAsFloat32(ScalarType storage)
+    {
+        using var queue = new FeatureQueue(capacity: 2, storage);
+        var rows = tensor(new float[] { 0.1f, 0.7f, 1 / 3f, -0.2f }).view(2, 2);
+        queue.Enqueue(rows, Labels(1, 2));
+        Assert.Equal(storage, queue.State()["features"].dtype);
+        var (features, _) = queue.Filled!.Value;
+        Assert.Equal(ScalarType.Float32, features.dtype);
+        Assert.Equal(rows.to(storage).to(ScalarType.Float32).data<float>().ToArray(), features.data<float>().ToArray());
+        Assert.NotEqual(rows.data<float>().ToArray(), features.data<float>().ToArray());
+        using var restored = new FeatureQueue(capacity: 2, storage);
+        restored.Load(queue.State(), CPU);
+        Assert.Equal(features.data<float>().ToArray(), restored.Filled!.Value.Features.data<float>().ToArray());
+    }
+
     [Fact]
     public void MoreEntriesThanItHoldsKeepTheLastOnes()
     {

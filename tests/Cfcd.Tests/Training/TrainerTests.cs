@@ -4,6 +4,7 @@ using Cfcd.Losses;
 using Cfcd.Modeling;
 using Cfcd.Training;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
 using SkiaSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -102,15 +103,21 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     }
 
     [Fact]
-    public void AResumedRunGoesOnWithTheSameFeatureDictionaryAndClassCentres()
+    public void AResumedRunGoesOnWithTheSameDictionaryCentresHepPoolAndNegatives()
     {
+        // Every DC-I-Net option at once: a float16 dictionary, HEP with hard classes from the centres (pools of 4 of
+        // the 6 classes), and tuples whose negatives come from the nearest centres.
         var config = tiny.Config() with
         {
             Loss = new LossConfig
             {
-                Olp = new OlpConfig { Enabled = true, QueueSize = 20, StartStep = 1, Scale = 10 },
+                Olp = new OlpConfig { Enabled = true, QueueSize = 20, StartStep = 1, Scale = 10,
+                    Dtype = StorageType.Float16 },
                 Centers = new CentersConfig { Enabled = true, Momentum = 0.5, Weight = 0.5 },
+                Hep = new HepConfig { Enabled = true, TopK = 1, PoolSize = 4, HardClasses = HardClassSource.Centers },
             },
+            Sampler = new SamplerConfig { Kind = SamplerKind.HardNegative, TupleSize = 4,
+                HardNegatives = NegativeClasses.Centers, NearestClasses = 2 },
         };
         var whole = new RunFolder(Path.Combine(TestPaths.NewTempFolder(), "olp"));
         TinyTrainingRun.Train(config, whole);
@@ -123,8 +130,13 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         AssertSameWeights(whole.LastCheckpoint, run.LastCheckpoint);
         using var expected = TrainingCheckpoint.Read(whole.LastCheckpoint);
         using var actual = TrainingCheckpoint.Read(run.LastCheckpoint);
-        Assert.Equal(["center_loss.centers", "center_loss.seen", "olp_loss.features", "olp_loss.labels",
-            "olp_loss.position", "olp_loss.steps"], expected.LossState.Keys.Order());
+        Assert.Equal(["center_loss.centers", "center_loss.nearest", "center_loss.nearest_epoch", "center_loss.seen",
+            "olp_loss.features", "olp_loss.labels", "olp_loss.position", "olp_loss.steps"],
+            expected.LossState.Keys.Order());
+        Assert.Equal(ScalarType.Float16, expected.LossState["olp_loss.features"].dtype);
+        // The second epoch's tuples drew on the centres as the first epoch left them.
+        Assert.Equal(1, expected.LossState["center_loss.nearest_epoch"].data<long>()[0]);
+        Assert.True(expected.LossState["center_loss.nearest"].ge(0).all().ToBoolean());
         Golden.AssertSameTensors(expected.LossState, actual.LossState);
         // 12 steps of 8 images, the first left out (start_step 1): 88 entries through a ring of 20.
         Assert.Equal(new long[] { 20, 88 % 20 }, expected.LossState["olp_loss.position"].data<long>().ToArray());
@@ -183,16 +195,6 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
     {
         var error = Assert.Throws<InputException>(() => TinyTrainingRun.Train(tiny.Config(epochs: 3), tiny.Run));
         Assert.Contains("train.epochs: 2 vs 3", error.Message);
-    }
-
-    [Fact]
-    public void DcInetOptionsAreRefusedUntilTheTrainerHasThem()
-    {
-        var config = tiny.Config();
-        config = config with { Loss = config.Loss with { Hep = config.Loss.Hep with { Enabled = true } } };
-        var error = Assert.Throws<NotBuiltException>(() =>
-            TinyTrainingRun.Train(config, new RunFolder(TestPaths.NewTempFolder())));
-        Assert.StartsWith("loss.hep.enabled: DC-I-Net's hard-example-priority softmax is not built", error.Message);
     }
 
     [Fact]

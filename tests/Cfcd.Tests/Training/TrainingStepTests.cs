@@ -1,3 +1,4 @@
+using Cfcd.Config;
 using Cfcd.Losses;
 using Cfcd.Modeling;
 using Cfcd.Training;
@@ -27,13 +28,13 @@ public class TrainingStepTests
     }
 
     private static (StepResult Result, CfcdNet Network) Step(int ghost, StepOptions options, Tensor images,
-        Tensor labels, ILossTerm? term = null, IGradientReducer? gradients = null)
+        Tensor labels, ILossTerm? term = null, IGradientReducer? gradients = null, HardExamplePool? pool = null)
     {
         var network = Network(ghost);
         var sgd = new Sgd(network.named_parameters().ToList(), 0.9, nesterov: true, weightDecay: 1e-4);
         var step = new TrainingStep(network, new MadaCos(0.02), term is null ? [] : [term], sgd, options,
-            gradients: gradients);
-        return (step.Run(images, labels, learningRate: 0.1), network);
+            gradients: gradients, pool: pool);
+        return (step.Run(images, labels, learningRate: 0.1, runStep: 0), network);
     }
 
     /// <summary>Zeroes every gradient it is given, and names the parameters that had one.</summary>
@@ -101,6 +102,66 @@ public class TrainingStepTests
         foreach (var ((name, expected), (_, actual)) in wholeNetwork.named_buffers().Zip(splitNetwork.named_buffers()))
             Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6),
                 $"{name}: the statistics pass must not move the running statistics");
+    }
+
+    private static HardExamplePool Hep(int poolSize, PoolStatistics statistics = PoolStatistics.Full) =>
+        new(new HepConfig { Enabled = true, TopK = 0, PoolSize = poolSize, Statistics = statistics }, Spec.Classes,
+            seed: 3);
+
+    /// <summary>A batch of classes 0 to 2 of the 5, so that a pool of 4 leaves one class out.</summary>
+    private static (Tensor Images, Tensor Labels) ThreeClassBatch() =>
+        (Batch().Images, tensor(Enumerable.Range(0, 16).Select(i => (long)(i % 3)).ToArray()));
+
+    [Fact]
+    public void AHepPoolOfEveryClassGivesTheFullSoftmaxStep()
+    {
+        var (images, labels) = ThreeClassBatch();
+        var (full, fullNetwork) = Step(ghost: 8, new StepOptions(0, true), images, labels);
+        var (pooled, pooledNetwork) = Step(ghost: 8, new StepOptions(0, true), images, labels, pool: Hep(5));
+        Assert.Equal(full.Statistics, pooled.Statistics);
+        Assert.Equal(full.Loss, pooled.Loss);
+        AssertSameParameters(fullNetwork, pooledNetwork);
+    }
+
+    [Theory]
+    [InlineData(PoolStatistics.Full)]
+    [InlineData(PoolStatistics.Pool)]
+    public void TheHepLossIsMadaCosOverThePoolsColumns(PoolStatistics from)
+    {
+        var (images, labels) = ThreeClassBatch();
+        var (result, _) = Step(ghost: 8, new StepOptions(0, true), images, labels, pool: Hep(4, from));
+        using var noGrad = no_grad();
+        var fresh = Network(ghost: 8);
+        fresh.train();
+        var (embedding, _) = fresh.Embed(images, keepRes4: false);
+        var cosines = fresh.Classifier.forward(embedding);
+        var pool = Hep(4).Choose(embedding, cosines, labels, Cfcd.Distributed.SingleProcessGroup.Instance, 0);
+        Assert.Equal(4, pool.Classes.Length);
+        Assert.Subset(pool.Classes.ToHashSet(), new HashSet<long> { 0, 1, 2 });
+        var madaCos = new MadaCos(0.02);
+        var statistics = from == PoolStatistics.Full
+            ? madaCos.Solve(cosines, labels, training: true)
+            : madaCos.Solve(pool.Columns(cosines), pool.Positions(labels), training: true);
+        Assert.Equal(statistics.LogB, result.Statistics!.LogB, tolerance: 1e-6);
+        Assert.Equal(madaCos.Loss(pool.Columns(cosines), pool.Positions(labels), statistics).ToDouble(),
+            result.ClassificationLoss, tolerance: 1e-5);
+        // The pool's sum of exp(s cos) leaves a class out, so its ln B is smaller.
+        var all = madaCos.Solve(cosines, labels, training: true);
+        Assert.Equal(from == PoolStatistics.Pool, result.Statistics.LogB < all.LogB - 1e-6);
+    }
+
+    [Fact]
+    public void HepMicroBatchesWithWholeBatchStatisticsGiveTheStepOfTheWholeBatch()
+    {
+        var (images, labels) = ThreeClassBatch();
+        var (whole, wholeNetwork) = Step(ghost: 8, new StepOptions(0, true), images, labels, pool: Hep(4));
+        var (split, splitNetwork) = Step(ghost: 8, new StepOptions(8, true), images, labels, pool: Hep(4));
+
+        Assert.Equal(whole.Statistics, split.Statistics);
+        Assert.Equal(whole.Loss, split.Loss, tolerance: 1e-5);
+        foreach (var ((name, expected), (_, actual)) in wholeNetwork.named_parameters()
+            .Zip(splitNetwork.named_parameters()))
+            Assert.True(expected.allclose(actual, rtol: 1e-4, atol: 1e-4), name);
     }
 
     [Fact]
