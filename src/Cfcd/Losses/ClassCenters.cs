@@ -22,7 +22,8 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
     public (Tensor Centers, Tensor Seen)? Table => _centers is null ? null : (_centers, _seen!);
 
     /// <summary>Moves the centres of <paramref name="labels"/> towards <paramref name="features"/> (unit-length,
-    /// detached), one image after another in row order.</summary>
+    /// detached), one image after another in row order: the k-th images of their classes move their centres together,
+    /// after the (k-1)-th.</summary>
     public void Update(Tensor features, Tensor labels)
     {
         using var scope = NewDisposeScope();
@@ -32,14 +33,20 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
             _centers = zeros([classes, features.shape[1]], features.dtype, features.device).DetachFromDisposeScope();
             _seen = zeros([classes], ScalarType.Bool, features.device).DetachFromDisposeScope();
         }
+        using var yes = true.ToScalar();
         var rows = labels.cpu().data<long>().ToArray();
-        for (int row = 0; row < rows.Length; row++)
+        var before = new Dictionary<long, int>();
+        var occurrence = rows.Select(label => before[label] = before.GetValueOrDefault(label, -1) + 1).ToArray();
+        for (int round = 0; round < rows.Length && occurrence.Contains(round); round++)
         {
-            var center = _centers.select(0, rows[row]);
-            var x = features.select(0, row);
-            var moved = _seen![rows[row]].ToBoolean() ? center * momentum + x * (1 - momentum) : x;
-            center.copy_(nn.functional.normalize(moved, p: 2, dim: 0));
-            _seen[rows[row]] = tensor(true);
+            var these = tensor(Enumerable.Range(0, rows.Length).Where(row => occurrence[row] == round)
+                .Select(row => (long)row).ToArray(), device: features.device);
+            var classesMoved = labels.index_select(0, these);
+            var x = features.index_select(0, these);
+            var moved = where(_seen!.index_select(0, classesMoved).unsqueeze(1),
+                _centers.index_select(0, classesMoved) * momentum + x * (1 - momentum), x);
+            _centers.index_copy_(0, classesMoved, nn.functional.normalize(moved, p: 2, dim: 1));
+            _seen.index_fill_(0, classesMoved, yes);
         }
     }
 
