@@ -10,12 +10,14 @@ namespace Cfcd.Losses;
 /// columns, and a label becomes its position among them.</summary>
 internal sealed record ClassPool(long[] Classes)
 {
-    /// <summary>The pool's columns of <paramref name="cosines"/> [B, classes] (gradient flows to those only).
-    /// </summary>
-    public Tensor Columns(Tensor cosines) => cosines.index_select(1, tensor(Classes, device: cosines.device));
+    /// <summary>The classes as an int64 tensor on <paramref name="device"/>.</summary>
+    public Tensor Index(Device device) => tensor(Classes, device: device);
+
+    /// <summary>The pool's columns of <paramref name="cosines"/> [B, classes].</summary>
+    public Tensor Columns(Tensor cosines) => cosines.index_select(1, Index(cosines.device));
 
     /// <summary>Each label's position in the pool (every label of the batch is in it).</summary>
-    public Tensor Positions(Tensor labels) => searchsorted(tensor(Classes, device: labels.device), labels);
+    public Tensor Positions(Tensor labels) => searchsorted(Index(labels.device), labels);
 }
 
 /// <summary>

@@ -30,4 +30,14 @@ public sealed class CosineClassifier : nn.Module<Tensor, Tensor>
         using var unitWeights = nn.functional.normalize(weight, p: 2, dim: 1);
         return unitEmbeddings.matmul(unitWeights.t());
     }
+
+    /// <summary>Embeddings [B, D] to the cosines [B, n] of the <paramref name="classes"/> [n] only: the backward
+    /// pass then touches those rows of W alone (DC-I-Net's HEP pool).</summary>
+    public Tensor Columns(Tensor embeddings, Tensor classes)
+    {
+        using var unitEmbeddings = nn.functional.normalize(embeddings, p: 2, dim: 1);
+        using var rows = weight.index_select(0, classes);
+        using var unitWeights = nn.functional.normalize(rows, p: 2, dim: 1);
+        return unitEmbeddings.matmul(unitWeights.t());
+    }
 }

@@ -79,12 +79,17 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
         var part = images.narrow(0, start, count);
         var partLabels = labels.narrow(0, start, count);
         var (embedding, res4) = network.Embed(part, keepRes4: _keepRes4);
-        var cosines = network.Classifier.forward(embedding);
+        // Under HEP the loss reads the pool's cosines alone; all classes' are still needed, without gradient, to
+        // choose the pool, solve MadaCos and count the correct predictions.
+        Tensor cosines;
+        using (pool is null ? null : no_grad())
+            cosines = network.Classifier.forward(embedding);
         var solution = sums.Shared
                        ?? Solve(embedding, cosines, partLabels, WholeBatch ? _group : SingleProcessGroup.Instance,
                            runStep);
         var classificationLoss = solution.Pool is { } classes
-            ? head.Loss(classes.Columns(cosines), classes.Positions(partLabels), solution.Statistics)
+            ? head.Loss(network.Classifier.Columns(embedding, classes.Index(embedding.device)),
+                classes.Positions(partLabels), solution.Statistics)
             : head.Loss(cosines, partLabels, solution.Statistics);
         var loss = classificationLoss * ((double)count / sums.Images);
         var outputs = new MicroBatchOutputs(embedding, res4, cosines, partLabels, sums.Images);
