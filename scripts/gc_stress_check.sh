@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The garbage-collection stress check in full (README, "Native object lifetimes"): the smoke pipeline (synth, stage 1,
-# score, stage 2, extract, eval) and the demo, once plainly and once with CFCD_GC_STRESS=1; weights, scores,
-# features and mAP must be bitwise the same. CI runs a short form (tests/Cfcd.Tests/Cli/GcStressTests.cs).
+# score, stage 2, stage 2 with every DC-I-Net option, extract, eval) and the demo, once plainly and once with
+# CFCD_GC_STRESS=1; weights, dictionaries, centres, scores, features and mAP must be bitwise the same. CI runs a
+# short form (tests/Cfcd.Tests/Cli/GcStressTests.cs).
 # Usage: bash scripts/gc_stress_check.sh [WORK_DIR]     (about 5 minutes on 2 cores; needs /usr/bin/python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,10 @@ for mode in plain stress; do
     dotnet "$cfcd" score --config configs/smoke.yaml --weights runs/smoke/checkpoints/last.ckpt \
       --out runs/smoke/scores.txt > /dev/null 2>> runs.log
     dotnet "$cfcd" train --config configs/smoke_stage2.yaml --out runs/smoke_stage2 > /dev/null 2>> runs.log
+    dotnet "$cfcd" train --config configs/smoke_stage2.yaml --out runs/smoke_dcinet --set train.epochs=2 \
+      --set loss.olp.enabled=true --set loss.olp.queue_size=256 --set loss.centers.enabled=true \
+      --set loss.hep.enabled=true --set loss.hep.top_k=2 --set loss.hep.pool_size=12 \
+      --set loss.hep.hard_classes=centers --set sampler.hard_negatives=centers > /dev/null 2>> runs.log
     dotnet "$cfcd" extract --weights runs/smoke_stage2/checkpoints/last.ckpt --dataset synth --data-root data/synth \
       --out runs/features > /dev/null 2>> runs.log
     dotnet "$cfcd" eval synth --features runs/features --data-root data/synth > runs/eval.txt 2>> runs.log
@@ -40,6 +45,7 @@ def tensors(path):
             for k, v in header.items() if k != "__metadata__"}
 same = True
 for relative in ["runs/smoke/checkpoints/last.ckpt", "runs/smoke_stage2/checkpoints/last.ckpt",
+                 "runs/smoke_dcinet/checkpoints/last.ckpt",
                  "runs/demo/stage1/checkpoints/last.ckpt", "runs/demo/stage2/checkpoints/last.ckpt"]:
     a, b = tensors(plain / relative), tensors(stress / relative)
     differ = [k for k in a if a[k] != b.get(k)] + [k for k in b if k not in a]

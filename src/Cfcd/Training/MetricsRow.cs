@@ -14,13 +14,13 @@ internal sealed record MetricsRow(string Phase, int Epoch, long Step, IReadOnlyD
     public const string LearningRate = "lr", Loss = "loss", ClassificationLoss = "ce_loss", LocalLoss = "local_loss",
         Scale = "scale", Margin = "margin", MedianCosine = "median_cosine", LogB = "log_b",
         MatchesPerTuple = "matches_per_tuple", Top1 = "top1", Top5 = "top5", ImagesPerSecond = "images_per_s",
-        OlpLoss = "olp_loss", CenterLoss = "center_loss";
+        OlpLoss = "olp_loss", CenterLoss = "center_loss", HepClasses = "hep_classes";
 
     /// <summary>The value columns, in file order.</summary>
     public static IReadOnlyList<string> Columns { get; } =
     [
         LearningRate, Loss, ClassificationLoss, LocalLoss, Scale, Margin, MedianCosine, LogB, MatchesPerTuple, Top1,
-        Top5, ImagesPerSecond, OlpLoss, CenterLoss,
+        Top5, ImagesPerSecond, OlpLoss, CenterLoss, HepClasses,
     ];
 
     public double? this[string column] => Values.TryGetValue(column, out double value) ? value : null;

@@ -12,8 +12,10 @@ internal sealed record TermResult(ILossTerm Term, double Loss, Tally Tally);
 /// <param name="Statistics">MadaCos's solution (of the whole batch, or of the last micro-batch); null for the fixed
 /// heads.</param>
 /// <param name="Correct">Images whose largest cosine was their own class.</param>
+/// <param name="PoolClasses">The classes of the HEP pool the softmax ran over (of the whole batch, or of the last
+/// micro-batch); null without HEP.</param>
 internal sealed record StepResult(int Images, double ClassificationLoss, IReadOnlyList<TermResult> ExtraLosses,
-    MadaCosStatistics? Statistics, int Correct)
+    MadaCosStatistics? Statistics, int Correct, int? PoolClasses = null)
 {
     /// <summary>The loss the optimiser saw: the classification loss plus the extra terms'.</summary>
     public double Loss => ExtraLosses.Aggregate(ClassificationLoss, (sum, term) => sum + term.Loss);

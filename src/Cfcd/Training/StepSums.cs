@@ -16,6 +16,7 @@ internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, Batch
     private double _classification;
     private int _correct;
     private MadaCosStatistics? _statistics = shared?.Statistics;
+    private ClassPool? _pool = shared?.Pool;
 
     public int Images => images;
 
@@ -27,10 +28,10 @@ internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, Batch
         _tallies[index] += tally;
     }
 
-    public void AddClassification(double loss, MadaCosStatistics? statistics, int correct)
+    public void AddClassification(double loss, BatchSolution solution, int correct)
     {
         _classification += loss;
-        _statistics = statistics;
+        (_statistics, _pool) = (solution.Statistics, solution.Pool);
         _correct += correct;
     }
 
@@ -48,6 +49,6 @@ internal sealed class StepSums(int images, IReadOnlyList<ILossTerm> terms, Batch
         return new StepResult(images, values[0],
             terms.Select((term, index) => new TermResult(term, values[2 + 3 * index],
                 new Tally((long)values[3 + 3 * index], (long)values[4 + 3 * index]))).ToList(),
-            _statistics, (int)values[1]);
+            _statistics, (int)values[1], _pool?.Classes.Length);
     }
 }

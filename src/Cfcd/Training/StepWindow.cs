@@ -4,7 +4,8 @@ namespace Cfcd.Training;
 
 /// <summary>
 /// The steps since the last logged row: their mean losses (the extra terms' each in its column), top-1, the terms'
-/// tallies and throughput. Why: a logged row averages the steps it stands for.
+/// tallies and throughput; MadaCos's solution and the HEP pool's size at the last step. Why: a logged row averages
+/// the steps it stands for.
 /// </summary>
 internal sealed class StepWindow
 {
@@ -58,6 +59,8 @@ internal sealed class StepWindow
             values[MetricsRow.MedianCosine] = statistics.MedianCosine;
             values[MetricsRow.LogB] = statistics.LogB;
         }
+        if (_last?.PoolClasses is int classes)
+            values[MetricsRow.HepClasses] = classes;
         (_steps, _images, _correct, _loss, _classification, _last) = (0, 0, 0, 0, 0, null);
         _terms.Clear();
         _clock.Restart();

@@ -100,7 +100,7 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
             sums.AddTerm(index, term.Loss.ToDouble() * term.Weight, term.Tally);
         }
         loss.backward();
-        sums.AddClassification(classificationLoss.ToDouble() * count / sums.Images, solution.Statistics,
+        sums.AddClassification(classificationLoss.ToDouble() * count / sums.Images, solution,
             (int)cosines.argmax(1).eq(partLabels).sum().ToInt64());
     }
 

@@ -42,11 +42,11 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
         string stageTwo = Path.Combine(folder, "stage2.yaml");
         File.WriteAllText(stageTwo, TinyConfigYaml.StageTwo(data, scores, stageOneWeights));
         // Stage 2 with DC-I-Net's feature dictionary and class centres too: both take every rank's embeddings; the
-        // centres choose HEP's hard classes.
+        // centres choose HEP's hard classes (and would choose tuple negatives from the second epoch on).
         string[] dictionary =
         [
             "--set", "loss.olp.enabled=true", "--set", "loss.olp.queue_size=12", "--set", "loss.centers.enabled=true",
-            .. hep, "--set", "loss.hep.hard_classes=centers",
+            .. hep, "--set", "loss.hep.hard_classes=centers", "--set", "sampler.hard_negatives=centers",
         ];
         string[] stageTwoParallel =
             ["train", "--config", stageTwo, .. dictionary, "--out", Path.Combine(folder, "two2")];

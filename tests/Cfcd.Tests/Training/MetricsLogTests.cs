@@ -19,8 +19,8 @@ public class MetricsLogTests
                 new Dictionary<string, double> { [MetricsRow.Top1] = 12.5, [MetricsRow.Top5] = 50 }));
         }
         Assert.Equal("phase,epoch,step,lr,loss,ce_loss,local_loss,scale,margin,median_cosine,log_b,matches_per_tuple," +
-                     "top1,top5,images_per_s,olp_loss,center_loss", File.ReadLines(path).First());
-        Assert.Equal("train,1,1,0.005,6.25,,,,,,,,,,,,", File.ReadLines(path).ElementAt(1));
+                     "top1,top5,images_per_s,olp_loss,center_loss,hep_classes", File.ReadLines(path).First());
+        Assert.Equal("train,1,1,0.005,6.25,,,,,,,,,,,,,", File.ReadLines(path).ElementAt(1));
         var rows = MetricsLog.Read(path);
         Assert.Equal(6.25, rows[0][MetricsRow.Loss]);
         Assert.Null(rows[0][MetricsRow.Top1]);

@@ -141,7 +141,8 @@ public class TrainerTests(TinyTrainingRun tiny) : IClassFixture<TinyTrainingRun>
         // 12 steps of 8 images, the first left out (start_step 1): 88 entries through a ring of 20.
         Assert.Equal(new long[] { 20, 88 % 20 }, expected.LossState["olp_loss.position"].data<long>().ToArray());
         Assert.True(MetricsLog.Read(run.Metrics).Where(row => row.Phase == MetricsRow.TrainPhase)
-            .All(row => row[MetricsRow.OlpLoss] > 0 && row[MetricsRow.CenterLoss] > 0));
+            .All(row => row[MetricsRow.OlpLoss] > 0 && row[MetricsRow.CenterLoss] > 0
+                        && row[MetricsRow.HepClasses] is >= 4 and <= 6));
     }
 
     [Fact]
