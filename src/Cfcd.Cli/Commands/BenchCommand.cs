@@ -138,6 +138,11 @@ internal static class BenchCommand
             Description = "DC-I-Net's HEP softmax over this many classes (the batch's, each image's 20 most " +
                           "confusing, random ones); 0: the full softmax.",
         };
+        hepPool.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+                result.AddError($"--hep-pool: must be 0 or more, got {result.GetValueOrDefault<int>()}");
+        });
         return NetworkCommand(console, launch, "train",
             "Stage-1 training images/s on random batches: forward, MadaCos, backward, Nesterov SGD step.",
             parse => parse.GetValue(hepPool) > 0
@@ -145,8 +150,6 @@ internal static class BenchCommand
                 : "GeM/FC/BN + MadaCos + SGD",
             defaultSizes: "224", defaultClasses: 81_313, (parse, group) =>
             {
-                if (parse.GetValue(hepPool) < 0)
-                    throw new InputException($"--hep-pool: must be 0 or more, got {parse.GetValue(hepPool)}");
                 var hep = parse.GetValue(hepPool) > 0
                     ? new HepConfig { Enabled = true, PoolSize = parse.GetValue(hepPool) }
                     : null;

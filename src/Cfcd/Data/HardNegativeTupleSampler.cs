@@ -8,7 +8,8 @@ namespace Cfcd.Data;
 /// with p = 0.5 one of the class it was mistaken for. Other slots: one image each of distinct random classes, or, with
 /// nearest classes (DC-I-Net's class centres, sampler.hard_negatives: centers), of distinct classes drawn uniformly
 /// among the anchor class's nearest that still have images (random when none has). Images are used without
-/// replacement until the pools reset (when no tuple can be completed). Without predictions every negative is random.
+/// replacement until the pools reset (when no tuple can be completed). Without predictions no slot takes false
+/// positives or a mistaken class.
 /// Tuples stay whole and consecutive in a batch (<see cref="GroupSize"/>).
 /// </summary>
 internal sealed class HardNegativeTupleSampler : IBatchSampler

@@ -11,7 +11,8 @@ namespace Cfcd.Losses;
 /// </summary>
 internal sealed class ClassCenters(long classes, double momentum) : IDisposable
 {
-    /// <summary>Cosines computed at a time when looking for the nearest classes (64 MiB of float32).</summary>
+    /// <summary>Cosines computed at a time when looking for the nearest classes (64 MiB of float32, each chunk freed
+    /// before the next).</summary>
     private const long CosinesPerChunk = 1 << 24;
 
     private Tensor? _centers, _seen, _nearest;
@@ -86,6 +87,9 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
     {
         if (state.TryGetValue("nearest", out var nearest))
         {
+            if (nearest.shape[0] != classes)
+                throw new InputException($"the checkpoint's nearest classes are of {nearest.shape[0]} classes, the " +
+                                         $"training list has {classes}");
             _nearest?.Dispose();
             _nearest = nearest.cpu().clone().DetachFromDisposeScope();
             _nearestEpoch = state["nearest_epoch"].data<long>()[0];
@@ -123,6 +127,7 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
         long rows = Math.Max(1, CosinesPerChunk / classes);
         for (long start = 0; start < classes; start += rows)
         {
+            using var chunkScope = NewDisposeScope();
             long n = Math.Min(rows, classes - start);
             var cosines = _centers.narrow(0, start, n).matmul(_centers.t()).masked_fill(unseen.unsqueeze(0),
                 minusInfinity);

@@ -34,17 +34,17 @@ internal sealed class HardExamplePool(HepConfig hep, long classes, long seed, Cl
     /// <summary>Whether MadaCos solves its scale and margin on the pool's columns rather than on all.</summary>
     public bool StatisticsFromPool => hep.Statistics == PoolStatistics.Pool;
 
-    /// <param name="embedding">[B, D] the images' embeddings (read for the centres).</param>
-    /// <param name="cosines">[B, classes] their cosines to the classifier's weights.</param>
+    /// <param name="scores">[B, classes] <see cref="Scores"/> of the images; null while no class can be confused.
+    /// </param>
     /// <param name="group">The processes whose images make up the batch the pool is for.</param>
     /// <param name="step">The run's 0-based step.</param>
-    public ClassPool Choose(Tensor embedding, Tensor cosines, Tensor labels, IProcessGroup group, long step)
+    public ClassPool Choose(Tensor? scores, Tensor labels, IProcessGroup group, long step)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var chosen = labels.cpu();
         int topK = (int)Math.Min(hep.TopK, classes - 1);
-        if (topK > 0 && Scores(embedding, cosines) is { } scores)
+        if (topK > 0 && scores is not null)
         {
             var own = labels.unsqueeze(1);
             var others = scores.scatter(1, own, full_like(own, float.NegativeInfinity, scores.dtype));
@@ -57,9 +57,13 @@ internal sealed class HardExamplePool(HepConfig hep, long classes, long seed, Cl
         return new ClassPool([.. pool.Order()]);
     }
 
-    /// <summary>How close each image is to each class; -inf where a class cannot be confused (no centre yet); null
-    /// while no class has a centre.</summary>
-    private Tensor? Scores(Tensor embedding, Tensor cosines)
+    /// <summary>How close each image is to each class, without gradient: its cosines to the classifier's weights, or
+    /// to the class centres (-inf for classes without one; null while none has). Why apart from
+    /// <see cref="Choose"/>: the step computes them a micro-batch at a time, as each process computes its own.
+    /// </summary>
+    /// <param name="embedding">[B, D] the images' embeddings (read for the centres).</param>
+    /// <param name="cosines">[B, classes] their cosines to the classifier's weights.</param>
+    public Tensor? Scores(Tensor embedding, Tensor cosines)
     {
         if (centers is null)
             return cosines.detach();

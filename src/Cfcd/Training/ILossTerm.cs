@@ -6,11 +6,8 @@ namespace Cfcd.Training;
 /// <summary>What a micro-batch's forward pass gives the extra loss terms. Why: a term reads the step's forward
 /// pass instead of running one of its own.</summary>
 /// <param name="Res4">The res4 maps; null unless a term needs them.</param>
-/// <param name="Cosines">[B, classes] cosines to the classifier's weights; without gradient under HEP, whose loss reads
-/// the pool's columns alone.</param>
 /// <param name="BatchImages">Images in the whole batch the step optimises, of which this micro-batch is a part.</param>
-internal sealed record MicroBatchOutputs(Tensor Embedding, Tensor? Res4, Tensor Cosines, Tensor Labels,
-    int BatchImages);
+internal sealed record MicroBatchOutputs(Tensor Embedding, Tensor? Res4, Tensor Labels, int BatchImages);
 
 /// <summary>A count logged as a ratio (matches per tuple). Why: it is summed over micro-batches and steps before
 /// dividing, so a logged ratio weighs every tuple alike.</summary>

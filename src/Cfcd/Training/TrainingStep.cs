@@ -85,14 +85,14 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
         using (pool is null ? null : no_grad())
             cosines = network.Classifier.forward(embedding);
         var solution = sums.Shared
-                       ?? Solve(embedding, cosines, partLabels, WholeBatch ? _group : SingleProcessGroup.Instance,
-                           runStep);
+                       ?? Solve(cosines, pool?.Scores(embedding, cosines), partLabels,
+                           WholeBatch ? _group : SingleProcessGroup.Instance, runStep);
         var classificationLoss = solution.Pool is { } classes
             ? head.Loss(network.Classifier.Columns(embedding, classes.Index(embedding.device)),
                 classes.Positions(partLabels), solution.Statistics)
             : head.Loss(cosines, partLabels, solution.Statistics);
         var loss = classificationLoss * ((double)count / sums.Images);
-        var outputs = new MicroBatchOutputs(embedding, res4, cosines, partLabels, sums.Images);
+        var outputs = new MicroBatchOutputs(embedding, res4, partLabels, sums.Images);
         for (int index = 0; index < extraLosses.Count; index++)
         {
             var term = extraLosses[index].Forward(outputs);
@@ -106,9 +106,10 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
 
     /// <summary>The pool, then MadaCos over all columns or the pool's, over the images of <paramref name="over"/>.
     /// </summary>
-    private BatchSolution Solve(Tensor embedding, Tensor cosines, Tensor labels, IProcessGroup over, long runStep)
+    /// <param name="scores">The pool's <see cref="HardExamplePool.Scores"/> of the images.</param>
+    private BatchSolution Solve(Tensor cosines, Tensor? scores, Tensor labels, IProcessGroup over, long runStep)
     {
-        var classes = pool?.Choose(embedding, cosines, labels, over, runStep);
+        var classes = pool?.Choose(scores, labels, over, runStep);
         var statistics = classes is not null && pool!.StatisticsFromPool
             ? head.Solve(classes.Columns(cosines), classes.Positions(labels), over)
             : head.Solve(cosines, labels, over);
@@ -120,15 +121,18 @@ internal sealed class TrainingStep(CfcdNet network, IClassificationLoss head, IR
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var frozen = network.UseNormStatistics(NormStatistics.Frozen);
-        var embeddings = new List<Tensor>();
+        // A micro-batch at a time, cosines and scores too: a matrix product's rows can depend on how many rows it has,
+        // and the micro-batches (or each process's share) compute theirs so.
+        var cosines = new List<Tensor>();
+        var scores = new List<Tensor?>();
         for (long start = 0; start < images.shape[0]; start += chunk)
         {
             var (embedding, _) = network.Embed(images.narrow(0, start, Math.Min(chunk, images.shape[0] - start)),
                 keepRes4: false);
-            embeddings.Add(embedding);
+            cosines.Add(network.Classifier.forward(embedding));
+            scores.Add(pool?.Scores(embedding, cosines[^1]));
         }
-        var all = cat(embeddings, 0);
-        return Solve(all, network.Classifier.forward(all), labels, _group, runStep);
+        return Solve(cat(cosines, 0), scores.Contains(null) ? null : cat(scores!, 0), labels, _group, runStep);
     }
 
     /// <summary>Whether MadaCos and the pool are solved over the global batch of a data-parallel run.</summary>

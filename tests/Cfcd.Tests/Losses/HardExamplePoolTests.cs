@@ -22,8 +22,10 @@ public class HardExamplePoolTests
     [Fact]
     public void ThePoolIsTheLabelsAndEachImagesMostConfusingOtherClasses()
     {
+        var fromLogits = new HardExamplePool(Hep(topK: 2, poolSize: 1), classes: 8, seed: 1);
+        Assert.Equal(Cosines.data<float>().ToArray(), fromLogits.Scores(zeros(2, 4), Cosines)!.data<float>().ToArray());
         var pool = new HardExamplePool(Hep(topK: 2, poolSize: 1), classes: 8, seed: 1)
-            .Choose(zeros(2, 4), Cosines, Labels, SingleProcessGroup.Instance, step: 0);
+            .Choose(Cosines, Labels, SingleProcessGroup.Instance, step: 0);
         // Image 0: 4 and 2 (its own class 1 is left out); image 1: 0 and 3.
         Assert.Equal(new long[] { 0, 1, 2, 3, 4, 6 }, pool.Classes);
     }
@@ -32,15 +34,15 @@ public class HardExamplePoolTests
     public void RandomClassesFillItUpToThePoolSizeTheSameForTheSameStep()
     {
         var hep = new HardExamplePool(Hep(topK: 1, poolSize: 6), classes: 8, seed: 1);
-        var first = hep.Choose(zeros(2, 4), Cosines, Labels, SingleProcessGroup.Instance, step: 3).Classes;
+        var first = hep.Choose(Cosines, Labels, SingleProcessGroup.Instance, step: 3).Classes;
         Assert.Equal(6, first.Length);
         Assert.Subset(first.ToHashSet(), new HashSet<long> { 0, 1, 4, 6 });
-        Assert.Equal(first, hep.Choose(zeros(2, 4), Cosines, Labels, SingleProcessGroup.Instance, step: 3).Classes);
+        Assert.Equal(first, hep.Choose(Cosines, Labels, SingleProcessGroup.Instance, step: 3).Classes);
         var steps = Enumerable.Range(0, 20).Select(step => string.Join(",",
-            hep.Choose(zeros(2, 4), Cosines, Labels, SingleProcessGroup.Instance, step).Classes)).Distinct();
+            hep.Choose(Cosines, Labels, SingleProcessGroup.Instance, step).Classes)).Distinct();
         Assert.True(steps.Count() > 1, "the random classes do not change from step to step");
         var all = new HardExamplePool(Hep(topK: 0, poolSize: 100), classes: 8, seed: 1)
-            .Choose(zeros(2, 4), Cosines, Labels, SingleProcessGroup.Instance, step: 0);
+            .Choose(Cosines, Labels, SingleProcessGroup.Instance, step: 0);
         Assert.Equal(Enumerable.Range(0, 8).Select(c => (long)c), all.Classes);
     }
 
@@ -50,7 +52,7 @@ public class HardExamplePoolTests
         // The other process's image has label 7 and hard class 5.
         var group = new TwoProcesses(other: [7, 5]);
         var pool = new HardExamplePool(Hep(topK: 1, poolSize: 1), classes: 8, seed: 1)
-            .Choose(zeros(1, 4), Cosines.narrow(0, 0, 1), Labels.narrow(0, 0, 1), group, step: 0);
+            .Choose(Cosines.narrow(0, 0, 1), Labels.narrow(0, 0, 1), group, step: 0);
         Assert.Equal(new long[] { 1, 4, 5, 7 }, pool.Classes);
     }
 
@@ -62,13 +64,16 @@ public class HardExamplePoolTests
         centers.Update(tensor(new float[] { 1, 0, 0.6f, 0.8f, 0, 1 }).view(3, 2), tensor(new long[] { 0, 2, 3 }));
         var embedding = tensor(new float[] { 0, 5 }).view(1, 2);
         var hep = new HardExamplePool(Hep(topK: 2, poolSize: 1), classes: 4, seed: 1, centers);
-        var pool = hep.Choose(embedding, zeros(1, 4), tensor(new long[] { 3 }), SingleProcessGroup.Instance, 0);
+        var pool = hep.Choose(hep.Scores(embedding, zeros(1, 4)), tensor(new long[] { 3 }),
+            SingleProcessGroup.Instance, 0);
         // (0, 1) is nearest its own class 3 (left out), then 2 (0.8), then 0 (0.0); class 1 is not a candidate.
         Assert.Equal(new long[] { 0, 2, 3 }, pool.Classes);
         using var empty = new ClassCenters(classes: 4, momentum: 0.5);
         var none = new HardExamplePool(Hep(topK: 2, poolSize: 1), classes: 4, seed: 1, empty);
         Assert.Equal(new long[] { 3 },
-            none.Choose(embedding, zeros(1, 4), tensor(new long[] { 3 }), SingleProcessGroup.Instance, 0).Classes);
+            none.Choose(none.Scores(embedding, zeros(1, 4)), tensor(new long[] { 3 }), SingleProcessGroup.Instance, 0)
+                .Classes);
+        Assert.Null(none.Scores(embedding, zeros(1, 4)));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Cfcd.Tests.Training;
 public class ClassCenterTermTests
 {
     private static MicroBatchOutputs Outputs(Tensor embedding, Tensor labels, int batchImages) =>
-        new(embedding, null, zeros(labels.shape[0], 3), labels, batchImages);
+        new(embedding, null, labels, batchImages);
 
     [Fact]
     public void TheCentreLossIsOneMinusTheCosineToTheCentreOfTheImagesWhoseClassHasOne()

@@ -67,8 +67,8 @@ public class TrainingStepTests
         public LossTermPart Forward(MicroBatchOutputs outputs) => new(tensor(value), weight, new Tally(1, 2));
     }
 
-    /// <summary>An extra loss term with a gradient: the mean cosine.</summary>
-    private sealed class MeanCosineTerm : ILossTerm
+    /// <summary>An extra loss term with a gradient: the mean of the embeddings' entries.</summary>
+    private sealed class MeanEmbeddingTerm : ILossTerm
     {
         public string LossColumn => MetricsRow.LocalLoss;
 
@@ -76,7 +76,7 @@ public class TrainingStepTests
 
         public bool NeedsRes4 => false;
 
-        public LossTermPart Forward(MicroBatchOutputs outputs) => new(outputs.Cosines.mean(), 1.0, default);
+        public LossTermPart Forward(MicroBatchOutputs outputs) => new(outputs.Embedding.mean(), 1.0, default);
     }
 
     private static void AssertSameParameters(CfcdNet expected, CfcdNet actual, bool same = true)
@@ -135,7 +135,7 @@ public class TrainingStepTests
         fresh.train();
         var (embedding, _) = fresh.Embed(images, keepRes4: false);
         var cosines = fresh.Classifier.forward(embedding);
-        var pool = Hep(4).Choose(embedding, cosines, labels, Cfcd.Distributed.SingleProcessGroup.Instance, 0);
+        var pool = Hep(4).Choose(cosines, labels, Cfcd.Distributed.SingleProcessGroup.Instance, 0);
         Assert.Equal(4, pool.Classes.Length);
         Assert.Subset(pool.Classes.ToHashSet(), new HashSet<long> { 0, 1, 2 });
         var madaCos = new MadaCos(0.02);
@@ -250,14 +250,13 @@ public class TrainingStepTests
     {
         var (images, labels) = Batch();
         var (plain, plainNetwork) = Step(ghost: 0, new StepOptions(0, true), images, labels);
-        var (result, network) = Step(ghost: 0, new StepOptions(0, true), images, labels, new MeanCosineTerm());
+        var (result, network) = Step(ghost: 0, new StepOptions(0, true), images, labels, new MeanEmbeddingTerm());
         var fresh = Network(ghost: 0);
         fresh.train();
         using (no_grad())
         {
             var (embedding, _) = fresh.Embed(images, keepRes4: false);
-            double meanCosine = fresh.Classifier.forward(embedding).mean().ToDouble();
-            Assert.Equal(meanCosine, result.ExtraLosses[0].Loss, tolerance: 1e-6);
+            Assert.Equal(embedding.mean().ToDouble(), result.ExtraLosses[0].Loss, tolerance: 1e-6);
         }
         Assert.Equal(plain.ClassificationLoss + result.ExtraLosses[0].Loss, result.Loss, tolerance: 1e-9);
         AssertSameParameters(plainNetwork, network, same: false);
