@@ -188,8 +188,8 @@ public class TrainingStepTests
         fresh.train();
         using var noGrad = no_grad();
         using var frozen = fresh.UseNormStatistics(NormStatistics.Frozen);
-        var embeddings = Enumerable.Range(0, 2).Select(part => fresh.Embed(images.narrow(0, 8 * part, 8), false).Embedding)
-            .ToList();
+        var embeddings = Enumerable.Range(0, 2)
+            .Select(part => fresh.Embed(images.narrow(0, 8 * part, 8), keepRes4: false).Embedding).ToList();
         var cosines = cat(embeddings.Select(fresh.Classifier.forward).ToList(), 0);
         Assert.Equal(new MadaCos(0.02).Solve(cosines, labels, training: true), result.Statistics);
     }
