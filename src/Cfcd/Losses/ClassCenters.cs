@@ -59,16 +59,26 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
     /// </summary>
     public int[][] NearestClasses(int epoch, int count)
     {
-        if (_nearestEpoch != epoch || _nearest is null || _nearest.shape[1] != Math.Min(count, classes - 1))
+        int width = (int)Math.Min(count, classes - 1);
+        if (_nearestEpoch != epoch || _nearest is null || _nearest.shape[1] != width)
         {
             _nearest?.Dispose();
-            _nearest = Nearest((int)Math.Min(count, classes - 1));
+            _nearest = Nearest(width);
             _nearestEpoch = epoch;
         }
         var ranks = _nearest.data<long>().ToArray();
-        int width = (int)_nearest.shape[1];
         return Enumerable.Range(0, (int)classes).Select(c => ranks.Skip(c * width).Take(width)
             .TakeWhile(other => other >= 0).Select(other => (int)other).ToArray()).ToArray();
+    }
+
+    /// <summary>Cosines [n, C] of unit-length <paramref name="rows"/> [n, D] to every centre, -inf for the classes
+    /// without one; null before the first update.</summary>
+    public Tensor? Cosines(Tensor rows)
+    {
+        if (_centers is null)
+            return null;
+        using var minusInfinity = float.NegativeInfinity.ToScalar();
+        return rows.matmul(_centers.t()).masked_fill(_seen!.logical_not().unsqueeze(0), minusInfinity);
     }
 
     /// <summary>The table as named tensors (a checkpoint's part); empty before the first update.</summary>
@@ -121,7 +131,6 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
         var nearest = full(classes, count, -1L, ScalarType.Int64);
         if (_centers is null || count == 0)
             return nearest.DetachFromDisposeScope();
-        using var minusInfinity = float.NegativeInfinity.ToScalar();
         using var none = (-1L).ToScalar();
         var unseen = _seen!.logical_not();
         long rows = Math.Max(1, CosinesPerChunk / classes);
@@ -129,11 +138,8 @@ internal sealed class ClassCenters(long classes, double momentum) : IDisposable
         {
             using var chunkScope = NewDisposeScope();
             long n = Math.Min(rows, classes - start);
-            var cosines = _centers.narrow(0, start, n).matmul(_centers.t()).masked_fill(unseen.unsqueeze(0),
-                minusInfinity);
-            var self = arange(start, start + n, device: cosines.device).unsqueeze(1);
-            var (values, indices) = cosines.scatter(1, self, full_like(self, float.NegativeInfinity, cosines.dtype))
-                .topk(count, dim: 1);
+            var self = arange(start, start + n, device: _centers.device).unsqueeze(1);
+            var (values, indices) = OtherClasses.Top(Cosines(_centers.narrow(0, start, n))!, self, count);
             var chunk = indices.masked_fill(values.isinf(), none).masked_fill(unseen.narrow(0, start, n).unsqueeze(1),
                 none);
             nearest.narrow(0, start, n).copy_(chunk.cpu());

@@ -46,9 +46,7 @@ internal sealed class HardExamplePool(HepConfig hep, long classes, long seed, Cl
         int topK = (int)Math.Min(hep.TopK, classes - 1);
         if (topK > 0 && scores is not null)
         {
-            var own = labels.unsqueeze(1);
-            var others = scores.scatter(1, own, full_like(own, float.NegativeInfinity, scores.dtype));
-            var (values, indices) = others.topk(topK, dim: 1);
+            var (values, indices) = OtherClasses.Top(scores, labels.unsqueeze(1), topK);
             chosen = cat([chosen, indices.masked_select(values.isfinite()).cpu()], 0);
         }
         var gathered = group.Gather(chosen.to(ScalarType.Float64).data<double>().ToArray()).All;
@@ -65,13 +63,9 @@ internal sealed class HardExamplePool(HepConfig hep, long classes, long seed, Cl
     /// <param name="cosines">[B, classes] their cosines to the classifier's weights.</param>
     public Tensor? Scores(Tensor embedding, Tensor cosines)
     {
-        if (centers is null)
-            return cosines.detach();
-        if (centers.Table is not var (table, seen))
-            return null;
-        using var minusInfinity = float.NegativeInfinity.ToScalar();
-        var unit = nn.functional.normalize(embedding.detach(), p: 2, dim: 1);
-        return unit.matmul(table.t()).masked_fill(seen.logical_not().unsqueeze(0), minusInfinity);
+        return centers is null
+            ? cosines.detach()
+            : centers.Cosines(nn.functional.normalize(embedding.detach(), p: 2, dim: 1));
     }
 
     private void FillAtRandom(HashSet<long> pool, long step)
